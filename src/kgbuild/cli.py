@@ -1,0 +1,169 @@
+"""The `kgbuild` command: a thin click shell over the library API."""
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from . import build as build_mod
+from .errors import KgbuildError
+from .export import EXTENSIONS, FORMATS, export
+from .queries import find_query, run_saved_query, saved_queries
+from .results import GRAPH_FORMATS, RESULT_FORMATS, render, short
+from .stats import stats as store_stats
+from .store import STORE_ENV, KgStore, default_store_path
+
+F = TypeVar("F", bound=Callable[..., Any])
+console = Console(stderr=True)
+out = Console()
+
+
+def friendly_errors(func: F) -> F:
+    """Turn library errors into one line on stderr and exit code 1 (2 is click's usage error)."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except KgbuildError as exc:
+            if click.get_current_context().find_root().params.get("debug"):
+                raise
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+store_option = click.option(
+    "--store", "store_path", type=click.Path(file_okay=False, path_type=Path), envvar=STORE_ENV,
+    default=None, help=f"Store folder (default: ${STORE_ENV} or .kgbuild/store).",
+)
+base_option = click.option("--base", envvar="KGBUILD_BASE", default=None,
+                           help="Base IRI for minted IRIs (default: https://w3id.org/kgbuild/id/).")
+
+
+def _queries_dir() -> Path:
+    cwd = Path.cwd() / "queries"
+    return cwd if cwd.is_dir() else build_mod.project_root() / "queries"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.version_option(package_name="kgbuild")
+def main(debug: bool) -> None:
+    """Build a knowledge graph from annotated news articles and query, export or serve it."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@store_option
+@base_option
+@click.option("--workers", type=int, default=None, help="Processes for validating and mapping (default: all cores).")
+@click.option("--prune", is_flag=True, help="Drop article graphs whose annotation file is gone.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@friendly_errors
+def build(paths: tuple[Path, ...], store_path: Path | None, base: str | None, workers: int | None,
+          prune: bool, quiet: bool) -> None:
+    """Validate, map and load annotation files (default: the project's data/)."""
+    store = KgStore(store_path or default_store_path())
+    progress = Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("{task.fields[rate]} articles/s"), TimeElapsedColumn(),
+                        console=console, disable=quiet or not console.is_terminal, transient=True)
+    with progress:
+        task = progress.add_task("build", total=None, rate="-")
+
+        def tick(done: int, total: int) -> None:
+            elapsed = progress.tasks[0].elapsed or 0
+            rate = f"{done / elapsed:,.0f}" if elapsed > 0 else "-"
+            progress.update(task, completed=done, total=total, rate=rate)
+
+        report = build_mod.build(paths, store=store, base=base, workers=workers, prune=prune, progress=tick)
+    where = store.path or "memory"
+    click.echo(f"built {len(report.built)} article(s), {report.quads:,} quads; skipped {len(report.skipped)} "
+               f"unchanged; removed {len(report.removed)}; store: {where} ({len(store):,} quads)")
+
+
+@main.command()
+@click.argument("name_or_file")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="A query parameter (repeatable).")
+@click.option("--format", "-f", "fmt", default="table",
+              type=click.Choice(["table", *RESULT_FORMATS, *GRAPH_FORMATS]), help="Output format.")
+@store_option
+@friendly_errors
+def query(name_or_file: str, params: tuple[str, ...], fmt: str, store_path: Path | None) -> None:
+    """Run a saved query (queries/NAME.rq) or a .rq file against the store."""
+    values: dict[str, str] = {}
+    for item in params:
+        if "=" not in item:
+            raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--param")
+        key, value = item.split("=", 1)
+        values[key] = value
+    saved = find_query(name_or_file, _queries_dir())
+    store = KgStore(store_path or default_store_path(), read_only=True)
+    data = render(run_saved_query(store, saved, values), fmt, out)
+    if data is not None:
+        sys.stdout.buffer.write(data)
+
+
+@main.command("queries")
+@friendly_errors
+def list_queries() -> None:
+    """List the saved queries with their parameters."""
+    for name, q in saved_queries(_queries_dir()).items():
+        params = " ".join(f"{p.name}:{p.type}{'?' if p.optional else ''}" for p in q.parameters)
+        click.echo(f"{name:32} {q.title}" + (f"  [{params}]" if params else ""))
+
+
+@main.command("export")
+@click.option("--format", "-f", "fmt", default="turtle", type=click.Choice(list(FORMATS)), help="RDF format.")
+@click.option("--graph", "-g", default=None, help="Export only this named graph (IRI).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file (default: stdout).")
+@store_option
+@base_option
+@friendly_errors
+def export_cmd(fmt: str, graph: str | None, output: Path | None, store_path: Path | None, base: str | None) -> None:
+    """Export the store (or one graph) as readable, deterministic RDF."""
+    store = KgStore(store_path or default_store_path(), read_only=True)
+    data = export(store, fmt, graph=graph, base=base)
+    assert data is not None
+    if output is None:
+        sys.stdout.buffer.write(data)
+    else:
+        tmp = output.with_name(output.name + ".part")
+        tmp.write_bytes(data)
+        tmp.replace(output)
+        click.echo(f"wrote {output} ({len(data):,} bytes, {fmt}; usual extension .{EXTENSIONS[fmt]})", err=True)
+
+
+@main.command()
+@store_option
+@friendly_errors
+def stats(store_path: Path | None) -> None:
+    """Counts by graph, class and article."""
+    s = store_stats(KgStore(store_path or default_store_path(), read_only=True))
+    out.print(f"[bold]{s.quads:,}[/] quads in {len(s.graphs)} named graph(s)")
+    from rich.table import Table
+
+    for title, header, data in (
+        ("Graphs", ("graph", "quads"), [(g, f"{n:,}") for g, n in s.graphs]),
+        ("Classes", ("class", "instances"), [(short(_iri(c)), f"{n:,}") for c, n in s.classes]),
+        ("Articles", ("article", "headline", "statements", "claims", "events", "annotations"),
+         [(short(_iri(a)), h, str(ns), str(nc), str(ne), str(na)) for a, h, ns, nc, ne, na in s.articles]),
+    ):
+        table = Table(*header, title=title)
+        for row in data:
+            table.add_row(*row)
+        out.print(table)
+
+
+def _iri(value: str) -> Any:
+    import pyoxigraph as ox
+
+    return ox.NamedNode(value)

@@ -1,0 +1,64 @@
+"""Serialise the store (or one graph) in any RDF format, deterministically.
+
+Quads are sorted before serialisation, so the same store always gives the
+same bytes; Turtle and TriG get the project's prefixes and stay readable.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import IO
+
+import pyoxigraph as ox
+
+from .errors import KgbuildError
+from .store import KgStore
+from .vocab import PREFIXES
+
+FORMATS: dict[str, ox.RdfFormat] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+EXTENSIONS = {"turtle": "ttl", "ntriples": "nt", "nquads": "nq", "trig": "trig", "jsonld": "jsonld", "rdfxml": "rdf"}
+DATASET_FORMATS = {"nquads", "trig", "jsonld"}
+
+
+def _sort_key(term: object) -> str:
+    return str(term)
+
+
+def _triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
+    unique = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
+    return sorted(unique, key=_sort_key)
+
+
+def export(store: KgStore, fmt: str = "turtle", *, graph: str | None = None, output: IO[bytes] | None = None,
+           base: str | None = None) -> bytes | None:
+    """Write the whole dataset or one named graph in `fmt`; return bytes when `output` is None.
+
+    Triple formats (Turtle, N-Triples, RDF/XML) get the union of the selected graphs;
+    dataset formats (N-Quads, TriG, JSON-LD) keep the graph names.
+    """
+    if fmt not in FORMATS:
+        raise KgbuildError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    node = None
+    if graph is not None:
+        node = ox.NamedNode(graph)
+        if not store.store.contains_named_graph(node):
+            known = ", ".join(g.value for g in store.graphs()[:5])
+            raise KgbuildError(f"no graph {graph!r} in the store (graphs include: {known})")
+    quads = store.quads(node)
+    prefixes = dict(PREFIXES)
+    if base:
+        prefixes["id"] = base
+    if fmt in DATASET_FORMATS:
+        items: list[ox.Quad] | list[ox.Triple] = sorted(set(quads), key=_sort_key)
+    else:
+        items = _triples(quads)
+    kwargs: dict[str, object] = {"format": FORMATS[fmt]}
+    if fmt in ("turtle", "trig", "rdfxml"):
+        kwargs["prefixes"] = prefixes
+    return ox.serialize(items, output, **kwargs)
