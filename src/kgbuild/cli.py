@@ -36,6 +36,14 @@ def friendly_errors(func: F) -> F:
                 raise
             click.echo(f"Error: {exc}", err=True)
             sys.exit(1)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:  # a bug: still one line, with the way to see more
+            if click.get_current_context().find_root().params.get("debug"):
+                raise
+            click.echo(f"Error: internal error ({type(exc).__name__}: {exc}); rerun with --debug "
+                       "for the traceback and report it", err=True)
+            sys.exit(70)
 
     return wrapper  # type: ignore[return-value]
 

@@ -123,7 +123,7 @@ def read_yaml(path: Path) -> Any:
 @cache
 def schema(name: str) -> dict[str, Any]:
     """The shipped JSON Schema `name` (article, registry or links)."""
-    text = resources.files("kgbuild").joinpath("schemas", f"{name}.schema.json").read_text("utf-8")
+    text = resources.files("kgbuild").joinpath(f"schemas/{name}.schema.json").read_text("utf-8")
     return json.loads(text)
 
 
@@ -155,7 +155,11 @@ def _item_id(root: Any, path: Iterable[Any]) -> str | None:
 
 
 def _best_error(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
-    return jsonschema.exceptions.best_match([error]) if not error.context else jsonschema.exceptions.best_match(error.context)
+    """Descend into oneOf/anyOf alternatives, preferring those whose type did match."""
+    while error.context:
+        matching_type = [e for e in error.context if e.validator not in ("type", "oneOf", "anyOf") or e.context]
+        error = jsonschema.exceptions.best_match(matching_type or error.context)
+    return error
 
 
 def validate_shape(path: Path, data: Any, name: str) -> None:
@@ -430,6 +434,7 @@ class _ArticleReader:
                 weapons=self.refs(raw, "weapons", item, "weapon", ("WeaponType",)),
                 places=self.refs(raw, "places", item, "place", m.PLACE_TYPES),
                 about=self.refs(raw, "about", item, "any"),
+                attributed_to=self.refs(raw, "attributed_to", item, "actor", m.ACTOR_TYPES),
                 time=times.get("time"), begin=times.get("begin"), end=times.get("end"),
                 duration=raw.get("duration"), part_of=part_of,
                 condition=self.span(raw["condition"], ln["condition"], item) if "condition" in raw else None,
@@ -462,9 +467,10 @@ class _ArticleReader:
         out = []
         for raw in self.data.get("claims", []):
             item, line, ln = raw["id"], raw.line, raw.lines
+            claimants = raw["claimant"] if isinstance(raw["claimant"], list) else [raw["claimant"]]
             out.append(m.Claim(
                 id=item,
-                claimant=self.entity(raw["claimant"], ln["claimant"], item, types=m.ACTOR_TYPES, what="actor"),
+                claimants=tuple(self.entity(c, ln["claimant"], item, types=m.ACTOR_TYPES, what="actor") for c in claimants),
                 span=self.span(raw["text"], ln["text"], item),
                 modality=raw["modality"],
                 verb=self.span(raw["verb"], ln["verb"], item) if "verb" in raw else None,

@@ -218,6 +218,7 @@ class _GraphWriter:
                 self.add(node, SEM.hasPlace, self.node(key))
                 self.add(node, SCHEMA.location, self.node(key))
             self.add_all(node, SCHEMA.about, (self.node(k) for k in ev.about))
+            self.add_all(node, KGNS.statusAttributedTo, (self.node(k) for k in ev.attributed_to))
             if ev.time:
                 self.add(node, SEM.hasTimeStamp, time_literal(ev.time))
             if ev.begin:
@@ -282,12 +283,13 @@ class _GraphWriter:
     def write_claims(self) -> None:
         for cl in self.article.claims:
             node = self.node(cl.id)
-            claimant = self.node(cl.claimant)
             self.types(node, KGNS.Claim, SCHEMA.Claim)
             self.add(node, SCHEMA.text, Literal(cl.span.exact))
-            self.add(node, SCHEMA.author, claimant)
-            self.add(node, PROV.wasAttributedTo, claimant)
-            self.add(node, RDFS.label, en(f"{self.label(cl.claimant)}: {cl.span.exact}"))
+            for key in cl.claimants:
+                self.add(node, SCHEMA.author, self.node(key))
+                self.add(node, PROV.wasAttributedTo, self.node(key))
+            who = ", ".join(self.label(k) for k in cl.claimants)
+            self.add(node, RDFS.label, en(f"{who}: {cl.span.exact}"))
             self.add(node, KGNS.modality, KGNS.term(MODALITY_TERMS[cl.modality]))
             self.add(node, SCHEMA.appearance, self.doc)
             self.add(node, PROV.wasDerivedFrom, self.doc)

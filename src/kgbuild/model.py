@@ -150,6 +150,7 @@ class Event:
     weapons: tuple[str, ...] = ()
     places: tuple[str, ...] = ()
     about: tuple[str, ...] = ()
+    attributed_to: tuple[str, ...] = ()
     time: TimeValue | None = None
     begin: TimeValue | None = None
     end: TimeValue | None = None
@@ -190,7 +191,7 @@ class Claim:
     """An attributed assertion, with its hedging and the chain of sources that report it."""
 
     id: str
-    claimant: str
+    claimants: tuple[str, ...]
     span: Span
     modality: str
     verb: Span | None = None

@@ -8,6 +8,8 @@ Header lines at the top of a .rq file:
 
 Parameter values are bound with Oxigraph's `substitutions` (SEP-0007), never
 spliced into the query text, so a value cannot change the query's shape.
+Oxigraph substitutes only projected variables, so every parameter must appear
+in the SELECT clause (a test checks each saved query).
 """
 from __future__ import annotations
 
@@ -136,3 +138,5 @@ def run_saved_query(store: KgStore, query: SavedQuery, params: dict[str, str] | 
         return store.query(query.sparql, substitutions=substitutions, prefixes=PREFIXES)
     except SyntaxError as exc:
         raise QueryError(f"{query.path}: invalid SPARQL: {exc}") from None
+    except (RuntimeError, OSError) as exc:
+        raise QueryError(f"{query.path}: query failed: {exc}") from None

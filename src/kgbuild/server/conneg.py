@@ -1,0 +1,167 @@
+"""Content negotiation: parse Accept (RFC 9110, with q-values) and pick one of the formats a result allows.
+
+Three kinds of answer have their own format lists: tabular results (SELECT, ASK),
+RDF graphs (CONSTRUCT, DESCRIBE, linked-data pages, the service description) and
+HTML pages. A `format=` URL parameter or a file extension overrides Accept, as in
+most SPARQL endpoints (SPARQLWrapper sends `format=json`), and means the same
+thing per kind: `json` is SPARQL JSON results for a SELECT, JSON-LD for a CONSTRUCT.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+import pyoxigraph as ox
+
+
+class Kind(Enum):
+    TABULAR = "tabular"  # SELECT and ASK
+    GRAPH = "graph"  # CONSTRUCT and DESCRIBE
+
+
+@dataclass(frozen=True)
+class Format:
+    """One way to write a result: its media type, its file extension and the pyoxigraph format."""
+
+    media_type: str
+    extension: str
+    ox_format: ox.QueryResultsFormat | ox.RdfFormat | None  # None: HTML
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def content_type(self) -> str:
+        textual = self.media_type.startswith("text/") or self.media_type.endswith(("+xml", "+json", "/json", "/xml"))
+        return f"{self.media_type}; charset=utf-8" if textual or self.media_type.startswith("application/n-") \
+            else self.media_type
+
+    @property
+    def is_dataset(self) -> bool:
+        return isinstance(self.ox_format, ox.RdfFormat) and self.ox_format.supports_datasets
+
+
+R = ox.QueryResultsFormat
+G = ox.RdfFormat
+# Server preference order: the first acceptable format of the highest q wins.
+TABULAR_FORMATS = (
+    Format("application/sparql-results+json", "json", R.JSON, ("application/json", "srj")),
+    Format("application/sparql-results+xml", "xml", R.XML, ("application/xml", "text/xml", "srx")),
+    Format("text/csv", "csv", R.CSV),
+    Format("text/tab-separated-values", "tsv", R.TSV),
+)
+GRAPH_FORMATS = (
+    Format("text/turtle", "ttl", G.TURTLE, ("application/x-turtle", "turtle", "n3", "text/n3")),
+    Format("application/n-triples", "nt", G.N_TRIPLES, ("ntriples", "n-triples", "text/plain")),
+    Format("application/rdf+xml", "rdf", G.RDF_XML, ("rdfxml", "xml", "application/xml", "text/xml")),
+    Format("application/ld+json", "jsonld", G.JSON_LD, ("json-ld", "json", "application/json")),
+    Format("application/trig", "trig", G.TRIG),
+    Format("application/n-quads", "nq", G.N_QUADS, ("nquads", "n-quads")),
+)
+HTML = Format("text/html", "html", None, ("application/xhtml+xml",))
+
+_FORMATS = {Kind.TABULAR: TABULAR_FORMATS, Kind.GRAPH: GRAPH_FORMATS}
+_TOKEN = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
+_RANGE = re.compile(rf"^\s*({_TOKEN}|\*)/({_TOKEN}|\*)\s*$")
+
+
+@dataclass(frozen=True)
+class MediaRange:
+    type: str
+    subtype: str
+    q: float
+    order: int
+
+    @property
+    def specificity(self) -> int:
+        return (self.type != "*") + (self.subtype != "*")
+
+    def matches(self, media_type: str) -> bool:
+        t, _, s = media_type.partition("/")
+        return self.type in ("*", t) and self.subtype in ("*", s)
+
+
+class NotAcceptable(Exception):
+    """Nothing the client accepts can be produced; the message lists what can."""
+
+    def __init__(self, offered: tuple[Format, ...], asked: str):
+        self.offered = offered
+        super().__init__(f"cannot produce any of {asked!r}; this result is available as "
+                         + ", ".join(f.media_type for f in offered))
+
+
+def parse_accept(header: str | None) -> list[MediaRange]:
+    """Media ranges with their q-values; malformed entries are skipped, as clients expect."""
+    if not header or not header.strip():
+        return [MediaRange("*", "*", 1.0, 0)]
+    ranges = []
+    for i, item in enumerate(header.split(",")):
+        if not item.strip():
+            continue
+        main, *params = item.split(";")
+        m = _RANGE.match(main)
+        if not m:
+            continue
+        q = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = min(max(float(value.strip()), 0.0), 1.0)
+                except ValueError:
+                    q = 0.0
+        ranges.append(MediaRange(m.group(1).lower(), m.group(2).lower(), q, i))
+    return ranges or [MediaRange("*", "*", 1.0, 0)]
+
+
+def quality(ranges: list[MediaRange], media_type: str) -> float:
+    """The q the client gives this media type: the most specific matching range decides."""
+    best: MediaRange | None = None
+    for r in ranges:
+        if r.matches(media_type) and (best is None or r.specificity > best.specificity):
+            best = r
+    return best.q if best else 0.0
+
+
+def negotiate(accept: str | None, offered: tuple[Format, ...]) -> Format:
+    """The acceptable format with the highest q; ties go to the server's order."""
+    ranges = parse_accept(accept)
+    scored = []
+    for i, fmt in enumerate(offered):
+        q = max([quality(ranges, fmt.media_type), *(quality(ranges, a) for a in fmt.aliases if "/" in a)])
+        if q > 0:
+            scored.append((-q, i, fmt))
+    if not scored:
+        raise NotAcceptable(offered, accept or "")
+    return min(scored, key=lambda s: (s[0], s[1]))[2]
+
+
+def by_name(name: str, offered: tuple[Format, ...]) -> Format:
+    """A format named by extension, short name or media type (`format=csv`, `.ttl`, `text/turtle`)."""
+    key = name.strip().lower()
+    for fmt in offered:
+        if key in (fmt.extension, fmt.media_type, *fmt.aliases):
+            return fmt
+    raise NotAcceptable(offered, name)
+
+
+def choose(kind: Kind, accept: str | None, name: str | None = None) -> Format:
+    offered = _FORMATS[kind]
+    return by_name(name, offered) if name else negotiate(accept, offered)
+
+
+def kind_of(result: object) -> Kind:
+    return Kind.GRAPH if isinstance(result, ox.QueryTriples) else Kind.TABULAR
+
+
+def prefers_html(accept: str | None, *, over: tuple[Format, ...] = GRAPH_FORMATS) -> bool:
+    """True when a browser asks: text/html is acceptable and ranked at least as high as any data format.
+
+    `*/*` alone does not count: curl and most libraries send it and want data.
+    """
+    ranges = parse_accept(accept)
+    explicit = [r for r in ranges if r.type == "text" and r.subtype == "html" and r.q > 0]
+    if not explicit:
+        return False
+    html_q = max(r.q for r in explicit)
+    data_q = max((quality([r for r in ranges if r.specificity == 2], f.media_type) for f in over), default=0.0)
+    return html_q >= data_q
