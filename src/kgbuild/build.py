@@ -88,7 +88,8 @@ def ontology_quads(iris: Iris) -> list[ox.Quad]:
     quads: list[ox.Quad] = []
     for path in ontology_files():
         try:
-            quads.extend(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=graph))
+            quads.extend(ox.Quad(t.subject, t.predicate, t.object, graph)
+                         for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, without_named_graphs=True))
         except SyntaxError as exc:
             raise KgbuildError(f"{path}: invalid Turtle: {exc}") from None
     return sorted(quads, key=str)

@@ -49,7 +49,7 @@ MILITARY_KINDS = (
     "MissileTest",
     "WeaponsBuildup",
 )
-STATUSES = ("occurred", "ongoing", "threatened", "proposed", "planned", "conditional", "reported", "denied")
+STATUSES = ("occurred", "ongoing", "threatened", "proposed", "planned", "conditional", "reported", "disputed")
 REALIZED_STATUSES = ("occurred", "ongoing")
 MODALITIES = ("asserted", "hedged", "speculative", "insisted", "warned", "denied", "reported")
 CASUALTY_KINDS = ("killed", "wounded")

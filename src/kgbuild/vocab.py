@@ -94,7 +94,7 @@ STATUS_TERMS = {
     "planned": "Planned",
     "conditional": "Conditional",
     "reported": "ReportedUnconfirmed",
-    "denied": "Denied",
+    "disputed": "Disputed",
 }
 MODALITY_TERMS = {
     "asserted": "Asserted",
@@ -102,7 +102,7 @@ MODALITY_TERMS = {
     "speculative": "Speculative",
     "insisted": "Insisted",
     "warned": "Warned",
-    "denied": "DeniedModality",
+    "denied": "Denied",
     "reported": "Reported",
 }
 CASUALTY_TERMS = {"killed": "Killed", "wounded": "Wounded"}

@@ -31,9 +31,7 @@ class Format:
 
     @property
     def content_type(self) -> str:
-        textual = self.media_type.startswith("text/") or self.media_type.endswith(("+xml", "+json", "/json", "/xml"))
-        return f"{self.media_type}; charset=utf-8" if textual or self.media_type.startswith("application/n-") \
-            else self.media_type
+        return f"{self.media_type}; charset=utf-8" if self.media_type.startswith("text/") else self.media_type
 
     @property
     def is_dataset(self) -> bool:
@@ -52,7 +50,7 @@ TABULAR_FORMATS = (
 GRAPH_FORMATS = (
     Format("text/turtle", "ttl", G.TURTLE, ("application/x-turtle", "turtle", "n3", "text/n3")),
     Format("application/n-triples", "nt", G.N_TRIPLES, ("ntriples", "n-triples", "text/plain")),
-    Format("application/rdf+xml", "rdf", G.RDF_XML, ("rdfxml", "xml", "application/xml", "text/xml")),
+    Format("application/rdf+xml", "rdf", G.RDF_XML, ("rdfxml", "rdf+xml", "xml", "application/xml", "text/xml")),
     Format("application/ld+json", "jsonld", G.JSON_LD, ("json-ld", "json", "application/json")),
     Format("application/trig", "trig", G.TRIG),
     Format("application/n-quads", "nq", G.N_QUADS, ("nquads", "n-quads")),
@@ -144,9 +142,32 @@ def by_name(name: str, offered: tuple[Format, ...]) -> Format:
     raise NotAcceptable(offered, name)
 
 
-def choose(kind: Kind, accept: str | None, name: str | None = None) -> Format:
+def choose(kind: Kind, accept: str | None, names: list[str] | tuple[str, ...] = ()) -> Format:
+    """By name when the request names a format (the first name this kind knows wins), else by Accept."""
     offered = _FORMATS[kind]
-    return by_name(name, offered) if name else negotiate(accept, offered)
+    names = [n for n in names if n.strip()]
+    for name in names:
+        try:
+            return by_name(name, offered)
+        except NotAcceptable:
+            continue
+    if names:
+        raise NotAcceptable(offered, ", ".join(names))
+    return negotiate(accept, offered)
+
+
+def write_graph(triples: list[ox.Triple], fmt: Format, prefixes: dict[str, str] | None = None) -> bytes:
+    """Serialise a small graph we built ourselves (service description, a resource's page)."""
+    assert isinstance(fmt.ox_format, ox.RdfFormat)
+    items: list[ox.Triple] | list[ox.Quad] = triples
+    if fmt.is_dataset:
+        items = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
+    kwargs: dict[str, object] = {"format": fmt.ox_format}
+    if prefixes and fmt.ox_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
+        kwargs["prefixes"] = prefixes
+    data = ox.serialize(items, **kwargs)
+    assert data is not None
+    return data
 
 
 def kind_of(result: object) -> Kind:

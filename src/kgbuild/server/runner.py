@@ -1,0 +1,300 @@
+"""Run store work off the event loop: a bounded thread pool, a deadline, and streamed output.
+
+How the per-query timeout is enforced
+-------------------------------------
+pyoxigraph evaluates a query in Rust and offers no way to cancel it from Python.
+It does release the GIL while it works, and it writes results through a Python
+file-like object in 8 KiB chunks. So:
+
+1. Every query runs in a worker thread of a pool of `workers` threads. A request
+   that finds every thread busy is answered 503 at once (with Retry-After): a
+   burst of slow queries cannot queue up without bound or starve the event loop,
+   which keeps serving cached saved queries, static files and errors.
+2. The HTTP side waits for the first output until the deadline. When the deadline
+   passes first, the client gets 503 with a readable message and the query is
+   marked cancelled.
+3. The worker checks the mark (and the deadline) every time pyoxigraph hands it a
+   chunk, and stops there by raising out of `serialize`. A query that produces
+   rows stops within one chunk of the deadline.
+4. A query that computes for a long time before producing any row (a big
+   aggregate, a sort) cannot be interrupted: its thread runs to the end and keeps
+   its slot until then. The pool bound is what keeps such queries from exhausting
+   the server; `workers` (default 4) is also the most CPU they can take.
+5. When a result is already streaming (status 200 sent) and the deadline passes,
+   the connection is closed without the final chunk, so the client sees a broken
+   transfer rather than a truncated result that looks whole.
+
+Results up to `prefetch` bytes are buffered and sent with Content-Length (and can
+be cached); larger ones stream with backpressure: at most `credits` chunks wait
+between the worker and the socket, so memory stays flat however big the result.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import anyio
+
+from .conneg import Format
+
+log = logging.getLogger("kgbuild.server")
+T = TypeVar("T")
+
+
+class QueryTimeout(Exception):
+    """The deadline passed before the work finished."""
+
+
+class ServerBusy(Exception):
+    """Every worker thread is taken (possibly by queries that outlived their deadline)."""
+
+
+class _Aborted(Exception):
+    """Raised inside the worker to stop pyoxigraph's serializer."""
+
+
+@dataclass
+class Outcome:
+    """What a producer made: a format, extra headers, and either the whole body or a stream."""
+
+    format: Format
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes | None = None
+    stream: AsyncIterator[bytes] | None = None
+
+
+class Sink:
+    """The worker's side of a channel: pyoxigraph's `serialize` writes into it like a file."""
+
+    def __init__(self, channel: _Channel):
+        self._channel = channel
+        self.started = False
+
+    def start(self, fmt: Format, headers: dict[str, str] | None = None) -> None:
+        self.started = True
+        self._channel.put(("start", (fmt, headers or {})))
+
+    def check(self) -> None:
+        """Raise if the request was cancelled or its deadline passed (call it in long loops)."""
+        if self._channel.cancelled.is_set() or time.monotonic() > self._channel.deadline:
+            self._channel.cancelled.set()
+            raise _Aborted()
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:
+        self.check()
+        while not self._channel.credits.acquire(timeout=0.05):
+            self.check()
+        chunk = bytes(data)
+        self._channel.put(("data", chunk))
+        return len(chunk)
+
+    def flush(self) -> None:
+        self.check()
+
+
+class _Channel:
+    """Events from one worker thread to the event loop: start, data..., then done or error."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, deadline: float, credits: int):
+        self.loop = loop
+        self.deadline = deadline
+        self.queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+        self.credits = threading.Semaphore(credits)
+        self.cancelled = threading.Event()
+
+    def put(self, event: tuple[str, Any]) -> None:
+        try:
+            self.loop.call_soon_threadsafe(self.queue.put_nowait, event)
+        except RuntimeError:  # the loop is closed: the server is shutting down
+            self.cancelled.set()
+
+    async def get(self) -> tuple[str, Any]:
+        if not self.queue.empty():
+            return self.queue.get_nowait()
+        remaining = self.deadline - time.monotonic()
+        try:
+            if remaining <= 0:
+                raise TimeoutError
+            return await asyncio.wait_for(self.queue.get(), remaining)
+        except (asyncio.TimeoutError, TimeoutError):
+            self.cancelled.set()
+            raise QueryTimeout() from None
+
+
+class Runner:
+    """A bounded pool of worker threads with deadlines (see the module docstring)."""
+
+    def __init__(self, *, timeout: float, workers: int = 4, credits: int = 16):
+        if workers < 1:
+            raise ValueError("workers must be at least 1")
+        self.timeout = timeout
+        self.workers = workers
+        self._credits = credits
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kgbuild-query")
+        self._lock = threading.Lock()
+        self._busy = 0
+
+    @property
+    def busy(self) -> int:
+        return self._busy
+
+    def _acquire(self) -> None:
+        with self._lock:
+            if self._busy >= self.workers:
+                raise ServerBusy()
+            self._busy += 1
+
+    def _release(self) -> None:
+        with self._lock:
+            self._busy -= 1
+
+    async def call(self, fn: Callable[..., T], *args: Any, timeout: float | None = -1.0) -> T:
+        """Run `fn(*args)` in a worker; QueryTimeout after `timeout` s (default: the runner's; None: wait)."""
+        self._acquire()
+        limit = self.timeout if timeout == -1.0 else timeout
+
+        def job() -> T:
+            try:
+                return fn(*args)
+            finally:
+                self._release()
+
+        try:
+            future = asyncio.get_running_loop().run_in_executor(self._pool, job)
+        except BaseException:
+            self._release()
+            raise
+        try:
+            return await asyncio.wait_for(asyncio.shield(future), limit)
+        except (asyncio.TimeoutError, TimeoutError):
+            future.add_done_callback(_consume)
+            raise QueryTimeout() from None
+
+    async def stream(self, produce: Callable[[Sink], None], *, prefetch: int = 64 * 1024) -> Outcome:
+        """Run `produce(sink)` in a worker; return once the headers can be decided.
+
+        `produce` calls `sink.start(format)` and then writes bytes (or hands the sink
+        to pyoxigraph's serialize). Exceptions it raises before the headers go out
+        reach the caller, so they become status codes.
+        """
+        self._acquire()
+        loop = asyncio.get_running_loop()
+        channel = _Channel(loop, time.monotonic() + self.timeout, self._credits)
+        sink = Sink(channel)
+
+        def job() -> None:
+            try:
+                produce(sink)
+                channel.put(("done", None))
+            except BaseException as exc:  # noqa: BLE001 - handed to the event loop, re-raised there
+                if not channel.cancelled.is_set():
+                    channel.put(("error", exc))
+            finally:
+                self._release()
+
+        try:
+            loop.run_in_executor(self._pool, job)
+        except BaseException:
+            self._release()
+            raise
+        try:
+            kind, value = await channel.get()
+            if kind == "error":
+                raise value
+            if kind != "start":
+                raise RuntimeError("a producer finished without choosing a format")
+            fmt, headers = value
+            chunks: list[bytes] = []
+            size = 0
+            while size < prefetch:
+                kind, value = await channel.get()
+                if kind == "data":
+                    chunks.append(value)
+                    size += len(value)
+                    channel.credits.release()
+                elif kind == "done":
+                    return Outcome(fmt, headers, body=b"".join(chunks))
+                else:
+                    raise value
+        except BaseException:
+            channel.cancelled.set()
+            raise
+        return Outcome(fmt, headers, stream=_rest(channel, chunks))
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+async def _rest(channel: _Channel, head: list[bytes]) -> AsyncIterator[bytes]:
+    try:
+        for chunk in head:
+            yield chunk
+        while True:
+            kind, value = await channel.get()
+            if kind == "data":
+                channel.credits.release()
+                yield value
+            elif kind == "done":
+                return
+            else:
+                raise value
+    finally:
+        channel.cancelled.set()
+
+
+def _consume(future: asyncio.Future[Any]) -> None:
+    """Retrieve a late result or error so asyncio does not log it as never retrieved."""
+    if not future.cancelled():
+        future.exception()
+
+
+class StreamedResult:
+    """An ASGI response for a streamed result that closes the connection on a late failure.
+
+    Unlike a plain StreamingResponse, a deadline or an error after the first byte does
+    not end with a well-formed final chunk: the server drops the connection, so no
+    client mistakes a cut-off result for a complete one.
+    """
+
+    def __init__(self, chunks: AsyncIterator[bytes], *, status_code: int = 200,
+                 headers: dict[str, str] | None = None):
+        self.chunks = chunks
+        self.status_code = status_code
+        self.headers = headers or {}
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in self.headers.items()]
+        complete = False
+        async with anyio.create_task_group() as tg:
+
+            async def watch_disconnect() -> None:
+                while True:
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        tg.cancel_scope.cancel()
+                        return
+
+            tg.start_soon(watch_disconnect)
+            try:
+                await send({"type": "http.response.start", "status": self.status_code, "headers": raw})
+                async for chunk in self.chunks:
+                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                complete = True
+            except QueryTimeout:
+                log.warning("query passed its deadline while streaming; closing the connection")
+            except Exception:  # noqa: BLE001 - logged here, never sent to the client
+                log.exception("result stream failed; closing the connection")
+            finally:
+                aclose = getattr(self.chunks, "aclose", None)
+                if aclose is not None:
+                    with anyio.CancelScope(shield=True):
+                        await aclose()
+            if complete:
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+            tg.cancel_scope.cancel()
