@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import loader
+from . import loader, void
 from .errors import AnnotationError, KgbuildError
 from .mapper import build_key, map_article
 from .model import Registry
@@ -158,5 +158,6 @@ def build(
                 if graph not in built_graphs:
                     store.drop_graph(ox.NamedNode(graph))
                     report.removed.append(graph)
+    void.refresh(store, iris)  # VoID/DCAT self-description, counted from the store as it now is
     store.flush()
     return report

@@ -171,6 +171,57 @@ def stats(store_path: Path | None) -> None:
         out.print(table)
 
 
+@main.command()
+@store_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
+@click.option("--port", type=int, default=8000, show_default=True, help="TCP port.")
+@base_option
+@click.option("--write-token-file", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="File holding the bearer token that allows SPARQL Update and graph-store writes "
+                   "(or $KGBUILD_WRITE_TOKEN). Without one the server is read-only.")
+@click.option("--timeout", "query_timeout", type=click.FloatRange(min=0.01), default=30.0, show_default=True,
+              help="Per-query time limit in seconds (503 past it).")
+@click.option("--max-body", type=click.IntRange(min=1), default=10 * 1024 * 1024, show_default=True,
+              help="Largest request body in bytes (413 past it).")
+@click.option("--max-html-rows", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Most rows an HTML page or the query page shows.")
+@click.option("--cors", "cors", multiple=True, metavar="ORIGIN",
+              help="Allowed CORS origin (repeatable; default '*'; 'none' turns CORS off).")
+@click.option("--workers", "query_workers", type=click.IntRange(min=1), default=4, show_default=True,
+              help="Query worker threads (the most queries that run at once).")
+@click.option("--allow-service", is_flag=True, help="Allow SERVICE and LOAD (the server then fetches URLs).")
+@friendly_errors
+def serve(store_path: Path | None, host: str, port: int, base: str | None, write_token_file: Path | None,
+          query_timeout: float, max_body: int, max_html_rows: int, cors: tuple[str, ...], query_workers: int,
+          allow_service: bool) -> None:
+    """Serve the store over SPARQL 1.1, with saved queries, linked-data pages and a query page."""
+    import os
+
+    import uvicorn
+
+    from .server import create_app
+    from .vocab import DEFAULT_BASE
+
+    token = None
+    if write_token_file is not None:
+        token = write_token_file.read_text("utf-8").strip()
+    elif os.environ.get("KGBUILD_WRITE_TOKEN"):
+        token = os.environ["KGBUILD_WRITE_TOKEN"].strip()
+    if token is not None and not token:
+        raise KgbuildError("the write token is empty")
+    store = KgStore(store_path or default_store_path(), read_only=token is None)
+    origins: tuple[str, ...] = () if cors == ("none",) else (cors or ("*",))
+    try:
+        app = create_app(store, queries_dir=_queries_dir(), base=base or DEFAULT_BASE, write_token=token,
+                         query_timeout=query_timeout, max_body=max_body, max_html_rows=max_html_rows,
+                         cors_origins=origins, query_workers=query_workers, allow_service=allow_service)
+    except ValueError as exc:
+        raise KgbuildError(str(exc)) from None
+    mode = "read-write (bearer token)" if token else "read-only"
+    click.echo(f"serving {store.path} ({mode}) on http://{host}:{port}/ — SPARQL at /sparql", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+
+
 def _iri(value: str) -> Any:
     import pyoxigraph as ox
 

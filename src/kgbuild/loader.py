@@ -142,15 +142,22 @@ def _line_of(root: Any, path: Iterable[Any]) -> int | None:
     return line
 
 
+KEYED_SECTIONS = ("entities", "links", "mentions")
+
+
 def _item_id(root: Any, path: Iterable[Any]) -> str | None:
-    node, found = root, None
+    """The id of the innermost item on `path`: its `id` key, or its key in a keyed section."""
+    node, found, parent_key = root, None, None
     for step in path:
         try:
             node = node[step]
         except (KeyError, IndexError, TypeError):
             break
-        if isinstance(node, dict) and isinstance(node.get("id"), str):
+        if parent_key in KEYED_SECTIONS and isinstance(step, str):
+            found = step
+        elif isinstance(node, dict) and isinstance(node.get("id"), str):
             found = node["id"]
+        parent_key = step
     return found
 
 
@@ -320,8 +327,10 @@ class _ArticleReader:
                 raise self.err(str(exc), where, item,
                                hint="add 'occurrence: N' (1-based), 'within: <longer unique passage>' or 'start: OFFSET'") from None
             except AnchorNotFound as exc:
-                raise self.err(str(exc), where, item,
-                               hint="copy the words exactly from the text, including curly quotes and dashes") from None
+                hint = ("offsets count Unicode code points from 0; or drop 'start' and let kgbuild find the quote"
+                        if one.get("start") is not None else
+                        "copy the words exactly from the text, including curly quotes and dashes")
+                raise self.err(str(exc), where, item, hint=hint) from None
         return tuple(out)
 
     def span(self, spec: Any, line: int | None, item: str | None) -> Span:

@@ -13,7 +13,9 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from . import model as m
 from .anchoring import Span, sentences
+from .cameo import event_codes
 from .vocab import (
+    CAMEONS,
     CASUALTY_TERMS,
     DBPEDIA_RESOURCE,
     DCTERMS,
@@ -34,7 +36,7 @@ from .vocab import (
     Iris,
 )
 
-MAPPER_VERSION = "1"
+MAPPER_VERSION = "2"  # 2: sem:eventType CAMEO codes
 LINK_PREDICATES = {"same": OWL.sameAs, "exact": SKOS.exactMatch, "close": SKOS.closeMatch}
 Object = NamedNode | Literal
 
@@ -203,6 +205,7 @@ class _GraphWriter:
             self.add(node, RDFS.label, en(ev.label))
             self.add(node, SCHEMA.name, en(ev.label))
             self.add(node, KGNS.status, KGNS.term(STATUS_TERMS[ev.status]))
+            self.add_all(node, SEM.eventType, (CAMEONS.term(code) for code in event_codes(ev)))
             self.add(node, PROV.wasDerivedFrom, self.doc)
             for prop, keys in ((KGNS.agent, ev.agents), (KGNS.target, ev.targets), (KGNS.supporter, ev.supporters),
                                (KGNS.participant, ev.participants)):

@@ -125,7 +125,8 @@ def negotiate(accept: str | None, offered: tuple[Format, ...]) -> Format:
     ranges = parse_accept(accept)
     scored = []
     for i, fmt in enumerate(offered):
-        q = max([quality(ranges, fmt.media_type), *(quality(ranges, a) for a in fmt.aliases if "/" in a)])
+        exact = [r for r in ranges if r.specificity == 2]  # aliases answer only to their exact name, not text/*
+        q = max([quality(ranges, fmt.media_type), *(quality(exact, a) for a in fmt.aliases if "/" in a)])
         if q > 0:
             scored.append((-q, i, fmt))
     if not scored:

@@ -61,19 +61,40 @@ async def user_error(_: Request, exc: Exception) -> Response:
     return error(400, str(exc))
 
 
-async def internal(_: Request, exc: Exception) -> Response:
-    log.exception("unhandled error", exc_info=exc)
-    return error(500, "internal server error (details are in the server's log)")
-
-
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     HTTPException: http_error,
     NotAcceptable: not_acceptable,
     QueryTimeout: timeout,
     ServerBusy: busy,
     KgbuildError: user_error,
-    Exception: internal,
 }
+
+
+class CatchAll:
+    """Any other exception: log it with its traceback, answer 500 with one line, keep the connection."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked_send)
+        except Exception:
+            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            if started:
+                raise
+            await error(500, "internal server error (details are in the server's log)")(scope, receive, send)
 
 
 def require_writer(request: Request, token: str | None) -> None:

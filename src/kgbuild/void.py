@@ -1,0 +1,248 @@
+"""The store describes itself: a VoID description and a DCAT dataset entry, counted from the store.
+
+`describe` reads the store and returns the description as quads in the named graph
+`<base>graph/void`; `refresh` (called at the end of every build) replaces that graph;
+`void_turtle` gives it as Turtle, for `/.well-known/void` and for export bundles.
+
+What is counted: the dataset is every named graph except the description's own graph.
+`void:triples` counts distinct triples of that union (what a client querying the union
+default graph sees: a triple repeated in two article graphs counts once). `void:entities`
+counts the distinct subjects minted under the base IRI (`void:uriSpace`). A class
+partition counts the distinct instances of its class, a property partition the distinct
+triples of its property, a linkset the distinct link triples from kgbuild into Wikidata or
+DBpedia with one link predicate. The output has no blank nodes and no time stamps, so an
+unchanged store gives the same description, byte for byte.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import Counter
+from urllib.parse import quote
+
+import pyoxigraph as ox
+
+from .export import EXTENSIONS, FORMATS
+from .store import KgStore
+from .vocab import DBPEDIA_RESOURCE, KG, ONTOLOGY_IRI, PREFIXES, WIKIDATA_ENTITY, Iris
+
+VOID = "http://rdfs.org/ns/void#"
+DCAT = "http://www.w3.org/ns/dcat#"
+DCTERMS = "http://purl.org/dc/terms/"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+LINK_PREDICATES = (OWL_SAME_AS, SKOS + "exactMatch", SKOS + "closeMatch")
+
+ENDPOINT_ENV = "KGBUILD_ENDPOINT"
+DEFAULT_LICENSE = "https://www.apache.org/licenses/LICENSE-2.0"
+TITLE = "kgbuild knowledge graph"
+DESCRIPTION = ("Actors, events, quotations and attributed claims from annotated news articles, each anchored "
+               "to the characters of the article it came from, with curated links to Wikidata and DBpedia.")
+
+# The graphs kgbuild links into: name -> (title, uriSpace, public SPARQL endpoint).
+TARGETS: dict[str, tuple[str, str, str]] = {
+    "wikidata": ("Wikidata", WIKIDATA_ENTITY, "https://query.wikidata.org/sparql"),
+    "dbpedia": ("DBpedia", DBPEDIA_RESOURCE, "https://dbpedia.org/sparql"),
+}
+
+# Export formats -> (IANA media type, W3C format IRI).
+MEDIA_TYPES: dict[str, tuple[str, str]] = {
+    "turtle": ("text/turtle", "http://www.w3.org/ns/formats/Turtle"),
+    "ntriples": ("application/n-triples", "http://www.w3.org/ns/formats/N-Triples"),
+    "nquads": ("application/n-quads", "http://www.w3.org/ns/formats/N-Quads"),
+    "trig": ("application/trig", "http://www.w3.org/ns/formats/TriG"),
+    "jsonld": ("application/ld+json", "http://www.w3.org/ns/formats/JSON-LD"),
+    "rdfxml": ("application/rdf+xml", "http://www.w3.org/ns/formats/RDF_XML"),
+}
+assert set(MEDIA_TYPES) == set(FORMATS)
+
+_P = f"""PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX kg: <{KG}>
+"""
+# Each query binds ?void (the graph left out) and, where needed, ?base: values are bound, never spliced.
+_DISTINCT = "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?g != ?void) }"
+Q_TOTALS = f"""SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?o) AS ?objects)
+       (COUNT(DISTINCT ?p) AS ?properties) (COUNT(DISTINCT ?e) AS ?entities)
+WHERE {{ {{ {_DISTINCT} }} BIND(IF(isIRI(?s) && STRSTARTS(STR(?s), ?base), ?s, ?none) AS ?e) }}"""
+Q_PROPERTIES = f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ {{ {_DISTINCT} }} }} GROUP BY ?p"
+Q_CLASSES = _P + """SELECT ?c (COUNT(DISTINCT ?s) AS ?n)
+WHERE { GRAPH ?g { ?s rdf:type ?c } FILTER(?g != ?void && isIRI(?c)) } GROUP BY ?c"""
+Q_LINKS = """SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?g != ?void && isIRI(?o))
+  VALUES ?p { <http://www.w3.org/2002/07/owl#sameAs> <http://www.w3.org/2004/02/skos/core#exactMatch>
+              <http://www.w3.org/2004/02/skos/core#closeMatch> } }"""
+Q_EXAMPLES = [
+    _P + "SELECT ?x WHERE { GRAPH ?g { ?x rdf:type kg:Article } FILTER(?g != ?void) } ORDER BY ?x LIMIT 1",
+    _P + "SELECT ?x WHERE { GRAPH ?g { ?x rdf:type kg:Actor ; owl:sameAs ?i } FILTER(?g != ?void) } ORDER BY ?x LIMIT 1",
+    _P + "SELECT ?x WHERE { GRAPH ?g { ?x rdf:type kg:MilitaryAction } FILTER(?g != ?void) } ORDER BY ?x LIMIT 1",
+]
+
+
+def void_graph(iris: Iris) -> ox.NamedNode:
+    """The named graph holding the description: <base>graph/void."""
+    return ox.NamedNode(iris.base + "graph/void")
+
+
+def default_endpoint(iris: Iris) -> str:
+    """$KGBUILD_ENDPOINT, else `sparql` beside the IRI base (https://w3id.org/kgbuild/id/ -> .../kgbuild/sparql)."""
+    if os.environ.get(ENDPOINT_ENV):
+        return os.environ[ENDPOINT_ENV]
+    base = iris.base
+    return (base[: -len("id/")] if base.endswith("/id/") else base) + "sparql"
+
+
+def _slug(iri: str) -> str:
+    """A readable, stable IRI segment for a class or property: kg-Person, schema-name, or a hash."""
+    best = max((p for p in PREFIXES.items() if iri.startswith(p[1])), key=lambda p: len(p[1]), default=None)
+    if best is not None and len(iri) > len(best[1]):
+        return f"{best[0]}-{quote(iri[len(best[1]):], safe='-._~')}"
+    return "h-" + hashlib.sha256(iri.encode("utf-8")).hexdigest()[:16]
+
+
+def _vocabulary(iri: str) -> str | None:
+    if iri.startswith(KG):
+        return ONTOLOGY_IRI
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and prefix not in ("wd", "dbr"):
+            return ns
+    return None
+
+
+def _rows(store: KgStore, sparql: str, **bindings: ox.NamedNode | ox.Literal) -> list[ox.QuerySolution]:
+    subs = {ox.Variable(k): v for k, v in bindings.items()}
+    return list(store.store.query(sparql, substitutions=subs))
+
+
+def _int(term: ox.Literal | None) -> int:
+    return int(term.value) if term is not None else 0
+
+
+def describe(store: KgStore, iris: Iris, *, endpoint_url: str, license: str = DEFAULT_LICENSE) -> list[ox.Quad]:
+    """The VoID + DCAT description of what `store` holds (all named graphs but the description's own).
+
+    >>> quads = describe(store, Iris(), endpoint_url="http://127.0.0.1:8000/sparql")  # doctest: +SKIP
+    """
+    graph = void_graph(iris)
+    dataset = iris.dataset()
+    ds = dataset.value
+    quads: list[ox.Quad] = []
+
+    def add(s: ox.NamedNode, p: str, o: ox.NamedNode | ox.Literal | str) -> None:
+        quads.append(ox.Quad(s, ox.NamedNode(p), ox.NamedNode(o) if isinstance(o, str) else o, graph))
+
+    def count(n: int) -> ox.Literal:
+        return ox.Literal(str(n), datatype=XSD_INTEGER)
+
+    def en(text: str) -> ox.Literal:
+        return ox.Literal(text, language="en")
+
+    totals = _rows(store, Q_TOTALS, void=graph, base=ox.Literal(iris.base))[0]
+    properties = {row["p"].value: _int(row["n"]) for row in _rows(store, Q_PROPERTIES, void=graph)}
+    classes = {row["c"].value: _int(row["n"]) for row in _rows(store, Q_CLASSES, void=graph)}
+    links: Counter[tuple[str, str]] = Counter()
+    for row in _rows(store, Q_LINKS, void=graph):
+        target = next((name for name, (_, space, _) in TARGETS.items() if row["o"].value.startswith(space)), None)
+        if target is not None:
+            links[(target, row["p"].value)] += 1
+
+    add(dataset, RDF_TYPE.value, VOID + "Dataset")
+    add(dataset, RDF_TYPE.value, DCAT + "Dataset")
+    add(dataset, DCTERMS + "title", en(TITLE))
+    add(dataset, DCTERMS + "description", en(DESCRIPTION))
+    add(dataset, DCTERMS + "license", license)
+    add(dataset, DCTERMS + "conformsTo", ONTOLOGY_IRI)
+    add(dataset, VOID + "triples", count(_int(totals["triples"])))
+    add(dataset, VOID + "entities", count(_int(totals["entities"])))
+    add(dataset, VOID + "distinctSubjects", count(_int(totals["subjects"])))
+    add(dataset, VOID + "distinctObjects", count(_int(totals["objects"])))
+    add(dataset, VOID + "properties", count(_int(totals["properties"])))
+    add(dataset, VOID + "classes", count(len(classes)))
+    add(dataset, VOID + "uriSpace", ox.Literal(iris.base))
+    add(dataset, VOID + "sparqlEndpoint", endpoint_url)
+    for query in Q_EXAMPLES:
+        for row in _rows(store, query, void=graph):
+            add(dataset, VOID + "exampleResource", row["x"])
+    for vocabulary in sorted({v for v in map(_vocabulary, [*properties, *classes]) if v}):
+        add(dataset, VOID + "vocabulary", vocabulary)
+
+    for iri, n in sorted(classes.items()):
+        part = ox.NamedNode(f"{ds}/class/{_slug(iri)}")
+        add(dataset, VOID + "classPartition", part)
+        add(part, VOID + "class", iri)
+        add(part, VOID + "entities", count(n))
+    for iri, n in sorted(properties.items()):
+        part = ox.NamedNode(f"{ds}/property/{_slug(iri)}")
+        add(dataset, VOID + "propertyPartition", part)
+        add(part, VOID + "property", iri)
+        add(part, VOID + "triples", count(n))
+
+    for name, (title, space, endpoint) in TARGETS.items():
+        target = ox.NamedNode(f"{ds}/target/{name}")
+        add(target, RDF_TYPE.value, VOID + "Dataset")
+        add(target, DCTERMS + "title", en(title))
+        add(target, VOID + "uriSpace", ox.Literal(space))
+        add(target, VOID + "sparqlEndpoint", endpoint)
+        for predicate in LINK_PREDICATES:
+            n = links[(name, predicate)]
+            if not n:
+                continue
+            linkset = ox.NamedNode(f"{ds}/linkset/{name}-{_slug(predicate)}")
+            add(dataset, VOID + "subset", linkset)
+            add(linkset, RDF_TYPE.value, VOID + "Linkset")
+            add(linkset, VOID + "subjectsTarget", dataset)
+            add(linkset, VOID + "objectsTarget", target)
+            add(linkset, VOID + "linkPredicate", predicate)
+            add(linkset, VOID + "triples", count(n))
+
+    service = ox.NamedNode(f"{ds}/service/sparql")
+    add(service, RDF_TYPE.value, DCAT + "DataService")
+    add(service, DCTERMS + "title", en(f"{TITLE}, SPARQL endpoint"))
+    add(service, DCAT + "endpointURL", endpoint_url)
+    add(service, DCAT + "servesDataset", dataset)
+    add(service, DCTERMS + "conformsTo", "https://www.w3.org/TR/sparql11-protocol/")
+    for fmt, (media_type, format_iri) in MEDIA_TYPES.items():
+        dist = ox.NamedNode(f"{ds}/distribution/{fmt}")
+        add(dataset, DCAT + "distribution", dist)
+        add(dataset, VOID + "feature", format_iri)
+        add(dist, RDF_TYPE.value, DCAT + "Distribution")
+        add(dist, DCTERMS + "title", en(f"{TITLE} as {fmt} (.{EXTENSIONS[fmt]}), from `kgbuild export -f {fmt}`"))
+        add(dist, DCAT + "mediaType", "https://www.iana.org/assignments/media-types/" + media_type)
+        add(dist, DCTERMS + "format", format_iri)
+        add(dist, DCTERMS + "license", license)
+        add(dist, DCAT + "accessURL", endpoint_url)
+        add(dist, DCAT + "accessService", service)
+    return sorted(set(quads), key=str)
+
+
+def refresh(store: KgStore, iris: Iris, *, endpoint_url: str | None = None) -> list[ox.Quad]:
+    """Recompute the description from the store and replace its graph; return the new quads."""
+    quads = describe(store, iris, endpoint_url=endpoint_url or default_endpoint(iris))
+    store.replace_graph(void_graph(iris), quads)
+    return quads
+
+
+def _guess_iris(store: KgStore) -> Iris:
+    for graph in store.graphs():
+        if graph.value.endswith("/graph/void") or graph.value.endswith("/graph/ontology"):
+            return Iris(graph.value.rsplit("graph/", 1)[0])
+    return Iris()
+
+
+def void_turtle(store: KgStore, *, endpoint_url: str | None = None) -> bytes:
+    """The description as Turtle: the stored one, or one computed now (for `endpoint_url`, or if none is stored).
+
+    The server serves this at /.well-known/void; pass the public endpoint URL to describe
+    the endpoint as it is reached (the stored description names the build-time default).
+    """
+    iris = _guess_iris(store)
+    graph = void_graph(iris)
+    if endpoint_url is None and store.store.contains_named_graph(graph):
+        quads = list(store.quads(graph))
+    else:
+        quads = describe(store, iris, endpoint_url=endpoint_url or default_endpoint(iris))
+    triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=str)
+    prefixes = {k: PREFIXES[k] for k in ("void", "dcat", "dcterms", "xsd", "owl", "skos", "kg", "schema")}
+    prefixes["id"] = iris.base
+    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
