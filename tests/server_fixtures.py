@@ -47,7 +47,6 @@ ORDER BY ?p ?o
 """,
     "names": """# title: All names
 # description: Every schema:name with its subject.
-# param: limit integer optional default=100 -- at most this many
 SELECT ?s ?name WHERE { ?s <http://schema.org/name> ?name } ORDER BY ?name
 """,
     "graph-of": """# title: A CONSTRUCT

@@ -63,7 +63,7 @@ CASES: dict[str, tuple[Callable[[Path], None], str]] = {
     "empty file": (lambda c: (c / ARTICLE).write_text("", "utf-8"),
                    r"000_a2fbfe0915b87551\.yaml: file is empty \(hint: start from an example"),
     "non-UTF-8 text": (lambda c: (c / "articles/000_a2fbfe0915b87551.txt").write_bytes(
-                           "Netanyahu\n".encode("utf-8") + b"caf\xe9"),
+                           b"Netanyahu\n" + b"caf\xe9"),
                        r"000_a2fbfe0915b87551\.txt:2: not valid UTF-8 \(byte 0xe9 at offset 13\) \(hint: save the file as UTF-8\)"),
     "50 MB file": (lambda c: (c / "articles/000_a2fbfe0915b87551.txt").write_bytes(b"x" * 50_000_000),
                    r"000_a2fbfe0915b87551\.txt: file is 50\.0 MB; kgbuild reads files up to 10 MiB \(hint: split"),

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-
 from conftest import BASE, SEED_GRAPH
+
 from kgbuild.build import build
 from kgbuild.errors import AnnotationError
 from kgbuild.store import KgStore

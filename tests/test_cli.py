@@ -12,8 +12,8 @@ from xml.etree import ElementTree
 
 import rdflib
 from click.testing import CliRunner
-
 from conftest import REPO, SEED_ANNOTATION
+
 from kgbuild.cli import main
 
 

@@ -6,8 +6,8 @@ Annotation, OWL, RDFS, XSD) except where a test is explicitly about kg: terms.
 from __future__ import annotations
 
 import pytest
-
 from conftest import SEED_ARTICLE, SEED_GRAPH, SEED_TEXT, select
+
 from kgbuild.store import KgStore
 
 P = """

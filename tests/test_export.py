@@ -7,9 +7,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
+from conftest import SEED_ANNOTATION, SEED_GRAPH
 from rdflib.compare import isomorphic, to_isomorphic
 
-from conftest import SEED_ANNOTATION, SEED_GRAPH
 from kgbuild.build import build
 from kgbuild.export import FORMATS, export
 from kgbuild.store import KgStore

@@ -69,8 +69,9 @@ def _map_one(job: tuple[Path, Path, str]) -> tuple[str, str, str, str]:
     article = loader.load_article(path, _REGISTRIES[root])
     quads = map_article(article, iris)
     key = build_key(article, iris)
-    text = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8")
-    return article.id, iris.graph(article.id).value, key, text
+    text = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+    assert text is not None  # serialize returns bytes when no output is given
+    return article.id, iris.graph(article.id).value, key, text.decode("utf-8")
 
 
 def _mapped(jobs: list[tuple[Path, Path, str]], registries: dict[Path, Registry], workers: int

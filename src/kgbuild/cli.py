@@ -133,12 +133,23 @@ def list_queries() -> None:
 @click.option("--graph", "-g", default=None, help="Export only this named graph (IRI).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file (default: stdout).")
+@click.option("--bundle", "bundle_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write a bundle folder instead: Turtle per graph, TriG, ontology, VoID/DCAT, JSON-LD context.")
 @store_option
 @base_option
 @friendly_errors
-def export_cmd(fmt: str, graph: str | None, output: Path | None, store_path: Path | None, base: str | None) -> None:
-    """Export the store (or one graph) as readable, deterministic RDF."""
+def export_cmd(fmt: str, graph: str | None, output: Path | None, bundle_dir: Path | None, store_path: Path | None,
+               base: str | None) -> None:
+    """Export the store (or one graph) as readable, deterministic RDF, or a bundle folder (--bundle)."""
     store = KgStore(store_path or default_store_path(), read_only=True)
+    if bundle_dir is not None:
+        if graph or output:
+            raise click.UsageError("--bundle writes every graph to its own folder; drop --graph and --output")
+        from .bundle import write_bundle
+
+        bundle = write_bundle(store, bundle_dir, base=base)
+        click.echo(f"wrote bundle {bundle.path}: {len(bundle.files)} files, {bundle.graphs} graph(s)", err=True)
+        return
     data = export(store, fmt, graph=graph, base=base)
     assert data is not None
     if output is None:
@@ -148,6 +159,41 @@ def export_cmd(fmt: str, graph: str | None, output: Path | None, store_path: Pat
         tmp.write_bytes(data)
         tmp.replace(output)
         click.echo(f"wrote {output} ({len(data):,} bytes, {fmt}; usual extension .{EXTENSIONS[fmt]})", err=True)
+
+
+@main.group()
+def link() -> None:
+    """Curated links to Wikidata and DBpedia (data/links.yaml)."""
+
+
+@link.command("check")
+@click.option("--data", "data_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Corpus folder holding registry.yaml and links.yaml (default: the project's data/).")
+@friendly_errors
+def link_check(data_dir: Path | None) -> None:
+    """Report unlinked entities and malformed links; exit 1 if any link is malformed."""
+    from rich.table import Table
+
+    from .linking import check_links
+
+    report = check_links(data_dir or build_mod.default_data_dir())
+    if report.unlinked:
+        table = Table("entity", "type", "label", "note", title="Entities with no link")
+        for u in report.unlinked:
+            table.add_row(u.entity, u.type, u.label, u.note or "")
+        out.print(table)
+    for title, rows in (("Malformed links", report.problems), ("Warnings", report.warnings)):
+        if rows:
+            table = Table("entity", "line", "field", "value", "problem", title=title)
+            for p in rows:
+                table.add_row(p.entity, str(p.line or ""), p.field or "", p.value or "", p.message)
+            out.print(table)
+    click.echo(f"{len(report.links)} link(s) ok, {len(report.unlinked)} entit(ies) unlinked "
+               f"({len(report.unlinked_actors)} named actor(s)), "
+               f"{len(report.problems)} malformed, {len(report.warnings)} warning(s) "
+               f"[{report.root / 'links.yaml'}]")
+    if not report.ok:
+        sys.exit(1)
 
 
 @main.command()

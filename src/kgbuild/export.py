@@ -71,7 +71,5 @@ def export(store: KgStore, fmt: str = "turtle", *, graph: str | None = None, out
         items: list[ox.Quad] | list[ox.Triple] = _canonical(quads)
     else:
         items = _triples(quads)
-    kwargs: dict[str, object] = {"format": FORMATS[fmt]}
-    if fmt in ("turtle", "trig", "rdfxml"):
-        kwargs["prefixes"] = prefixes
-    return ox.serialize(items, output, **kwargs)
+    with_prefixes = prefixes if fmt in ("turtle", "trig", "rdfxml") else None
+    return ox.serialize(items, output, format=FORMATS[fmt], prefixes=with_prefixes)

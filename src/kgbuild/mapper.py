@@ -64,6 +64,12 @@ class _GraphWriter:
         self.quads: set[Quad] = set()
         self.sentences = sentences(article.body)
         self.sentence_nodes = [iris.sentence(article.id, i) for i in range(1, len(self.sentences) + 1)]
+        self.local: dict[str, NamedNode] = {}
+        for ev in article.events:
+            self.local[ev.id] = self.entity_node(ev.entity) if ev.entity else iris.item(article.id, "event", ev.id)
+        for section, items in (("statement", article.statements), ("claim", article.claims), ("role", article.roles)):
+            for item in items:
+                self.local[item.id] = iris.item(article.id, section, item.id)
 
     def add(self, s: NamedNode, p: NamedNode, o: Object) -> None:
         self.quads.add(Quad(s, p, o, self.graph))
@@ -81,17 +87,8 @@ class _GraphWriter:
         return self.iris.entity(ent.type, key)
 
     def node(self, key: str) -> NamedNode:
-        """A registry entity or one of this article's items, by id."""
-        if key in self.article.entities:
-            return self.entity_node(key)
-        for section, items in (("event", self.article.events), ("statement", self.article.statements),
-                               ("claim", self.article.claims), ("role", self.article.roles)):
-            for item in items:
-                if item.id == key:
-                    if section == "event" and item.entity:
-                        return self.entity_node(item.entity)
-                    return self.iris.item(self.article.id, section, key)
-        raise KeyError(key)  # the loader resolved every reference, so this is a bug
+        """A registry entity or one of this article's items, by id (the loader resolved them all)."""
+        return self.local[key] if key in self.local else self.entity_node(key)
 
     def label(self, key: str) -> str:
         if key in self.article.entities:
@@ -100,7 +97,7 @@ class _GraphWriter:
 
     # ------------------------------------------------------------ anchoring
     def sentence_of(self, span: Span) -> NamedNode | None:
-        for sentence, node in zip(self.sentences, self.sentence_nodes):
+        for sentence, node in zip(self.sentences, self.sentence_nodes, strict=True):
             if sentence.start <= span.start < sentence.end:
                 return node
         return None
@@ -144,7 +141,7 @@ class _GraphWriter:
         if a.published:
             self.add(doc, SCHEMA.datePublished, time_literal(a.published))
         self.anchor(doc, "headline", "headline", [a.headline], "HeadlineSpan")
-        for i, (sentence, node) in enumerate(zip(self.sentences, self.sentence_nodes), 1):
+        for i, (sentence, node) in enumerate(zip(self.sentences, self.sentence_nodes, strict=True), 1):
             self.types(node, KGNS.Sentence)
             self.add(node, SCHEMA.isPartOf, doc)
             self.add(node, KGNS.sentenceIndex, integer(i))

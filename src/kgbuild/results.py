@@ -55,10 +55,7 @@ def render(result: Result, fmt: str, console: Console) -> bytes | None:
         if fmt not in GRAPH_FORMATS:
             raise QueryError(f"a CONSTRUCT/DESCRIBE result cannot be written as {fmt}; use {', '.join(GRAPH_FORMATS)}")
         triples = sorted(result, key=str)
-        kwargs: dict[str, object] = {"format": GRAPH_FORMATS[fmt]}
-        if fmt == "turtle":
-            kwargs["prefixes"] = PREFIXES
-        return ox.serialize(triples, **kwargs)
+        return ox.serialize(triples, format=GRAPH_FORMATS[fmt], prefixes=PREFIXES if fmt == "turtle" else None)
     if fmt == "table":
         names, data = rows(result)
         table = Table(*names, show_lines=False)

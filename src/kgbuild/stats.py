@@ -16,12 +16,12 @@ class Stats:
 
 
 def stats(store: KgStore) -> Stats:
-    graphs = [(row["g"].value, int(row["n"].value)) for row in store.store.query(
+    graphs = [(row["g"].value, int(row["n"].value)) for row in store.select(
         "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")]
-    classes = [(row["c"].value, int(row["n"].value)) for row in store.query(
+    classes = [(row["c"].value, int(row["n"].value)) for row in store.select(
         "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY DESC(?n) ?c")]
     articles = []
-    for row in store.query(f"""
+    for row in store.select(f"""
         PREFIX schema: <{PREFIXES['schema']}> PREFIX oa: <{PREFIXES['oa']}> PREFIX kg: <{KG}>
         SELECT ?a ?h
           (COUNT(DISTINCT ?st) AS ?ns) (COUNT(DISTINCT ?cl) AS ?nc) (COUNT(DISTINCT ?ev) AS ?ne) (COUNT(DISTINCT ?an) AS ?na)

@@ -25,7 +25,9 @@ def default_store_path() -> Path:
 
 
 def _ntriples(quads: Iterable[ox.Quad]) -> str:
-    return ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in quads), format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+    data = ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in quads), format=ox.RdfFormat.N_TRIPLES)
+    assert data is not None  # serialize returns bytes when no output is given
+    return data.decode("utf-8")
 
 
 class KgStore:
@@ -56,9 +58,7 @@ class KgStore:
 
     def graph_hashes(self) -> dict[str, str]:
         """Named graph IRI -> the kg:sourceHash its article was built from."""
-        rows = self.store.query(
-            f"SELECT ?g ?h WHERE {{ GRAPH ?g {{ ?a <{KG}sourceHash> ?h }} }}"
-        )
+        rows = self.select(f"SELECT ?g ?h WHERE {{ GRAPH ?g {{ ?a <{KG}sourceHash> ?h }} }}")
         return {row["g"].value: row["h"].value for row in rows}
 
     def quads(self, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
@@ -67,11 +67,31 @@ class KgStore:
     def __len__(self) -> int:
         return len(self.store)
 
-    def query(self, sparql: str, **kwargs: object) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-        """SPARQL over the union of all graphs unless the caller names graphs."""
-        if "default_graph" not in kwargs:
-            kwargs.setdefault("use_default_graph_as_union", True)
-        return self.store.query(sparql, **kwargs)
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: dict[ox.Variable, ox.NamedNode | ox.Literal] | None = None,
+        prefixes: dict[str, str] | None = None,
+        default_graph: list[ox.NamedNode | ox.DefaultGraph] | None = None,
+        named_graphs: list[ox.NamedNode] | None = None,
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """SPARQL over the union of all graphs, unless the caller names the default graph."""
+        return self.store.query(
+            sparql,
+            substitutions=substitutions,  # type: ignore[arg-type]
+            prefixes=prefixes,
+            use_default_graph_as_union=default_graph is None,
+            default_graph=default_graph,  # type: ignore[arg-type]
+            named_graphs=named_graphs,  # type: ignore[arg-type]
+        )
+
+    def select(self, sparql: str) -> ox.QuerySolutions:
+        """A SELECT query's solutions (raises if `sparql` is not a SELECT)."""
+        result = self.query(sparql)
+        if not isinstance(result, ox.QuerySolutions):
+            raise TypeError("expected a SELECT query")
+        return result
 
     # ------------------------------------------------------------ writing
     def replace_graph(self, graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections import Counter
 from urllib.parse import quote
 
@@ -47,22 +48,26 @@ TARGETS: dict[str, tuple[str, str, str]] = {
     "dbpedia": ("DBpedia", DBPEDIA_RESOURCE, "https://dbpedia.org/sparql"),
 }
 
-# Export formats -> (IANA media type, W3C format IRI).
-MEDIA_TYPES: dict[str, tuple[str, str]] = {
-    "turtle": ("text/turtle", "http://www.w3.org/ns/formats/Turtle"),
-    "ntriples": ("application/n-triples", "http://www.w3.org/ns/formats/N-Triples"),
-    "nquads": ("application/n-quads", "http://www.w3.org/ns/formats/N-Quads"),
-    "trig": ("application/trig", "http://www.w3.org/ns/formats/TriG"),
-    "jsonld": ("application/ld+json", "http://www.w3.org/ns/formats/JSON-LD"),
-    "rdfxml": ("application/rdf+xml", "http://www.w3.org/ns/formats/RDF_XML"),
+# Export formats -> (name, IANA media type, W3C format IRI).
+MEDIA_TYPES: dict[str, tuple[str, str, str]] = {
+    "turtle": ("Turtle", "text/turtle", "http://www.w3.org/ns/formats/Turtle"),
+    "ntriples": ("N-Triples", "application/n-triples", "http://www.w3.org/ns/formats/N-Triples"),
+    "nquads": ("N-Quads", "application/n-quads", "http://www.w3.org/ns/formats/N-Quads"),
+    "trig": ("TriG", "application/trig", "http://www.w3.org/ns/formats/TriG"),
+    "jsonld": ("JSON-LD", "application/ld+json", "http://www.w3.org/ns/formats/JSON-LD"),
+    "rdfxml": ("RDF/XML", "application/rdf+xml", "http://www.w3.org/ns/formats/RDF_XML"),
 }
 assert set(MEDIA_TYPES) == set(FORMATS)
+
+# Prefixes for partition names; prefix names have no '-', so names cannot collide.
+SLUG_PREFIXES = {**PREFIXES, "sh": "http://www.w3.org/ns/shacl#", "vann": "http://purl.org/vocab/vann/",
+                 "foaf": "http://xmlns.com/foaf/0.1/", "dc": "http://purl.org/dc/elements/1.1/"}
 
 _P = f"""PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX kg: <{KG}>
 """
-# Each query binds ?void (the graph left out) and, where needed, ?base: values are bound, never spliced.
+# ?void (the graph left out) and ?base stand for typed terms that _rows writes in: no raw string is spliced.
 _DISTINCT = "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?g != ?void) }"
 Q_TOTALS = f"""SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?o) AS ?objects)
        (COUNT(DISTINCT ?p) AS ?properties) (COUNT(DISTINCT ?e) AS ?entities)
@@ -94,11 +99,12 @@ def default_endpoint(iris: Iris) -> str:
 
 
 def _slug(iri: str) -> str:
-    """A readable, stable IRI segment for a class or property: kg-Person, schema-name, or a hash."""
-    best = max((p for p in PREFIXES.items() if iri.startswith(p[1])), key=lambda p: len(p[1]), default=None)
+    """A readable, stable, unique name for a class or property: kg-Person, sh-NodeShape, or local-name + hash."""
+    best = max((p for p in SLUG_PREFIXES.items() if iri.startswith(p[1])), key=lambda p: len(p[1]), default=None)
     if best is not None and len(iri) > len(best[1]):
         return f"{best[0]}-{quote(iri[len(best[1]):], safe='-._~')}"
-    return "h-" + hashlib.sha256(iri.encode("utf-8")).hexdigest()[:16]
+    local = re.split(r"[#/]", iri.rstrip("#/"))[-1]
+    return f"{quote(local, safe='-._~')}-{hashlib.sha256(iri.encode('utf-8')).hexdigest()[:12]}"
 
 
 def _vocabulary(iri: str) -> str | None:
@@ -111,8 +117,11 @@ def _vocabulary(iri: str) -> str | None:
 
 
 def _rows(store: KgStore, sparql: str, **bindings: ox.NamedNode | ox.Literal) -> list[ox.QuerySolution]:
-    subs = {ox.Variable(k): v for k, v in bindings.items()}
-    return list(store.store.query(sparql, substitutions=subs))
+    """Run `sparql` with ?name replaced by typed RDF terms (pyoxigraph's `substitutions` binds only
+    projected variables, and these sit in filters): each term writes itself in escaped N-Triples form."""
+    for name, term in bindings.items():
+        sparql = sparql.replace(f"?{name}", str(term))
+    return list(store.store.query(sparql))
 
 
 def _int(term: ox.Literal | None) -> int:
@@ -126,7 +135,7 @@ def describe(store: KgStore, iris: Iris, *, endpoint_url: str, license: str = DE
     """
     graph = void_graph(iris)
     dataset = iris.dataset()
-    ds = dataset.value
+    ds = dataset.value + "#"  # partitions, linksets and distributions are parts of the dataset's document
     quads: list[ox.Quad] = []
 
     def add(s: ox.NamedNode, p: str, o: ox.NamedNode | ox.Literal | str) -> None:
@@ -168,18 +177,18 @@ def describe(store: KgStore, iris: Iris, *, endpoint_url: str, license: str = DE
         add(dataset, VOID + "vocabulary", vocabulary)
 
     for iri, n in sorted(classes.items()):
-        part = ox.NamedNode(f"{ds}/class/{_slug(iri)}")
+        part = ox.NamedNode(f"{ds}class-{_slug(iri)}")
         add(dataset, VOID + "classPartition", part)
         add(part, VOID + "class", iri)
         add(part, VOID + "entities", count(n))
     for iri, n in sorted(properties.items()):
-        part = ox.NamedNode(f"{ds}/property/{_slug(iri)}")
+        part = ox.NamedNode(f"{ds}property-{_slug(iri)}")
         add(dataset, VOID + "propertyPartition", part)
         add(part, VOID + "property", iri)
         add(part, VOID + "triples", count(n))
 
     for name, (title, space, endpoint) in TARGETS.items():
-        target = ox.NamedNode(f"{ds}/target/{name}")
+        target = ox.NamedNode(f"{ds}{name}")
         add(target, RDF_TYPE.value, VOID + "Dataset")
         add(target, DCTERMS + "title", en(title))
         add(target, VOID + "uriSpace", ox.Literal(space))
@@ -188,7 +197,7 @@ def describe(store: KgStore, iris: Iris, *, endpoint_url: str, license: str = DE
             n = links[(name, predicate)]
             if not n:
                 continue
-            linkset = ox.NamedNode(f"{ds}/linkset/{name}-{_slug(predicate)}")
+            linkset = ox.NamedNode(f"{ds}linkset-{name}-{_slug(predicate)}")
             add(dataset, VOID + "subset", linkset)
             add(linkset, RDF_TYPE.value, VOID + "Linkset")
             add(linkset, VOID + "subjectsTarget", dataset)
@@ -196,18 +205,18 @@ def describe(store: KgStore, iris: Iris, *, endpoint_url: str, license: str = DE
             add(linkset, VOID + "linkPredicate", predicate)
             add(linkset, VOID + "triples", count(n))
 
-    service = ox.NamedNode(f"{ds}/service/sparql")
+    service = ox.NamedNode(f"{ds}sparql-service")
     add(service, RDF_TYPE.value, DCAT + "DataService")
     add(service, DCTERMS + "title", en(f"{TITLE}, SPARQL endpoint"))
     add(service, DCAT + "endpointURL", endpoint_url)
     add(service, DCAT + "servesDataset", dataset)
     add(service, DCTERMS + "conformsTo", "https://www.w3.org/TR/sparql11-protocol/")
-    for fmt, (media_type, format_iri) in MEDIA_TYPES.items():
-        dist = ox.NamedNode(f"{ds}/distribution/{fmt}")
+    for fmt, (name, media_type, format_iri) in MEDIA_TYPES.items():
+        dist = ox.NamedNode(f"{ds}distribution-{fmt}")
         add(dataset, DCAT + "distribution", dist)
         add(dataset, VOID + "feature", format_iri)
         add(dist, RDF_TYPE.value, DCAT + "Distribution")
-        add(dist, DCTERMS + "title", en(f"{TITLE} as {fmt} (.{EXTENSIONS[fmt]}), from `kgbuild export -f {fmt}`"))
+        add(dist, DCTERMS + "title", en(f"{TITLE} in {name} (kgbuild export -f {fmt}, .{EXTENSIONS[fmt]})"))
         add(dist, DCAT + "mediaType", "https://www.iana.org/assignments/media-types/" + media_type)
         add(dist, DCTERMS + "format", format_iri)
         add(dist, DCTERMS + "license", license)
@@ -223,7 +232,8 @@ def refresh(store: KgStore, iris: Iris, *, endpoint_url: str | None = None) -> l
     return quads
 
 
-def _guess_iris(store: KgStore) -> Iris:
+def store_iris(store: KgStore) -> Iris:
+    """The IRI scheme a store was built with, read from its graph names (default: the default base)."""
     for graph in store.graphs():
         if graph.value.endswith("/graph/void") or graph.value.endswith("/graph/ontology"):
             return Iris(graph.value.rsplit("graph/", 1)[0])
@@ -236,13 +246,16 @@ def void_turtle(store: KgStore, *, endpoint_url: str | None = None) -> bytes:
     The server serves this at /.well-known/void; pass the public endpoint URL to describe
     the endpoint as it is reached (the stored description names the build-time default).
     """
-    iris = _guess_iris(store)
+    iris = store_iris(store)
     graph = void_graph(iris)
     if endpoint_url is None and store.store.contains_named_graph(graph):
         quads = list(store.quads(graph))
     else:
         quads = describe(store, iris, endpoint_url=endpoint_url or default_endpoint(iris))
-    triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=str)
+    first = iris.dataset().value  # the dataset's own description first, then its parts
+    triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads},
+                     key=lambda t: (t.subject.value != first, str(t)))
     prefixes = {k: PREFIXES[k] for k in ("void", "dcat", "dcterms", "xsd", "owl", "skos", "kg", "schema")}
     prefixes["id"] = iris.base
+    prefixes["ds"] = iris.dataset().value + "#"
     return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)

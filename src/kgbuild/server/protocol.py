@@ -131,14 +131,14 @@ async def run_query(request: Request, query: str, params: MultiDict) -> Response
     kwargs: dict[str, object] = {"base_iri": endpoint_url(request)}
     if default or named:
         kwargs.update(default_graph=default, named_graphs=named)
-    elif has_dataset_clause(query):
-        kwargs["use_default_graph_as_union"] = False
+    elif not has_dataset_clause(query):  # pyoxigraph's union flag would override the query's own FROM
+        kwargs["use_default_graph_as_union"] = True
     accept = request.headers.get("accept")
     names = [v for p in FORMAT_PARAMS for v in params.getlist(p)]
 
     def produce(sink: Sink) -> None:
         try:
-            result = state.store.query(query, **kwargs)
+            result = state.store.store.query(query, **kwargs)  # type: ignore[arg-type]
         except SyntaxError as exc:
             raise HTTPException(400, f"malformed query: {exc}") from None
         fmt = conneg.choose(conneg.kind_of(result), accept, names)

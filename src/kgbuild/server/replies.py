@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import KgbuildError
 from .conneg import NotAcceptable
-from .runner import Outcome, QueryTimeout, ServerBusy, StreamedResult
+from .runner import Outcome, QueryTimeout, ServerBusy, StreamedResult, expected_errors
 
 log = logging.getLogger("kgbuild.server")
 COMMON_HEADERS = {"X-Content-Type-Options": "nosniff"}
@@ -68,6 +68,7 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     ServerBusy: busy,
     KgbuildError: user_error,
 }
+expected_errors(HTTPException, NotAcceptable, KgbuildError)
 
 
 class CatchAll:

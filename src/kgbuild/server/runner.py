@@ -162,6 +162,8 @@ class Runner:
         def job() -> T:
             try:
                 return fn(*args)
+            except BaseException as exc:
+                raise _detach(exc) from None
             finally:
                 self._release()
 
@@ -194,7 +196,7 @@ class Runner:
                 channel.put(("done", None))
             except BaseException as exc:  # noqa: BLE001 - handed to the event loop, re-raised there
                 if not channel.cancelled.is_set():
-                    channel.put(("error", exc))
+                    channel.put(("error", _detach(exc)))
             finally:
                 self._release()
 
@@ -246,6 +248,36 @@ async def _rest(channel: _Channel, head: list[bytes]) -> AsyncIterator[bytes]:
                 raise value
     finally:
         channel.cancelled.set()
+
+
+EXPECTED: tuple[type[BaseException], ...] = ()
+
+
+def expected_errors(*types: type[BaseException]) -> None:
+    """Exception types that are answers (HTTP errors, user errors), not bugs worth a traceback in the log."""
+    global EXPECTED
+    EXPECTED = tuple({*EXPECTED, *types})
+
+
+def _detach(exc: BaseException) -> BaseException:
+    """Make an exception safe to hand to the event loop thread.
+
+    pyoxigraph's result iterators must be dropped on the thread that made them, and
+    a traceback keeps the worker's frames (and so those iterators) alive. Log
+    unexpected errors here, with their traceback, then cut every traceback in the
+    chain so the frames die in this thread.
+    """
+    if not isinstance(exc, (*EXPECTED, _Aborted, QueryTimeout)):
+        log.error("error in a query worker", exc_info=exc)
+    seen = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        current.__traceback__ = None
+        current = current.__cause__ or current.__context__
+    exc.__context__ = None
+    exc.__cause__ = None
+    return exc
 
 
 def _consume(future: asyncio.Future[Any]) -> None:

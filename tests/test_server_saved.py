@@ -1,0 +1,123 @@
+"""Saved queries as an API: list, run with typed bound parameters, formats, caching, OpenAPI."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import rdflib
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from server_fixtures import ALICE, BOB, SAVED, TRICKY_NAME, Live, live, queries_dir  # noqa: F401
+
+
+def rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_list(live: Live) -> None:
+    r = live.client.get("/queries")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/json"
+    listed = {q["name"]: q for q in r.json()}
+    assert set(listed) == set(SAVED)
+    by_name = listed["by-name"]
+    assert by_name["title"] == "People by name"
+    assert by_name["description"].startswith("Subjects whose")
+    assert by_name["parameters"] == [{"name": "name", "type": "string", "optional": False, "default": None,
+                                      "description": "the exact name"}]
+
+
+def test_run_with_parameters_and_formats(live: Live) -> None:
+    r = live.client.get("/queries/by-name.csv", params={"name": "Bob"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert rows(r.text) == [{"s": BOB.value, "name": "Bob"}]
+    r = live.client.get("/queries/by-name", params={"name": "Bob"})
+    assert r.headers["content-type"] == "application/sparql-results+json"
+    assert json.loads(r.text)["results"]["bindings"][0]["s"]["value"] == BOB.value
+    for ext, media in (("json", "application/sparql-results+json"), ("xml", "application/sparql-results+xml"),
+                       ("tsv", "text/tab-separated-values")):
+        r = live.client.get(f"/queries/by-name.{ext}", params={"name": "Bob"})
+        assert r.headers["content-type"].split(";")[0] == media
+        assert len(list(rdflib.query.Result.parse(io.BytesIO(r.content), format=ext))) == 1
+    r = live.client.get("/queries/by-name", params={"name": "Bob"}, headers={"Accept": "text/tab-separated-values"})
+    assert r.headers["content-type"].startswith("text/tab-separated-values")
+    r = live.client.get("/queries/by-subject.csv", params={"subject": ALICE.value})
+    assert {row["p"] for row in rows(r.text)} >= {"http://schema.org/name", "http://www.w3.org/2002/07/owl#sameAs"}
+
+
+def test_construct_saved_query_as_turtle(live: Live) -> None:
+    r = live.client.get("/queries/graph-of.ttl", params={"subject": BOB.value})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/turtle")
+    g = rdflib.Graph().parse(data=r.text, format="turtle")
+    assert {str(s) for s in g.subjects()} == {BOB.value}
+
+
+def test_parameter_errors_are_400_and_unknown_query_404(live: Live) -> None:
+    assert live.client.get("/queries/by-name").status_code == 400  # required parameter missing
+    r = live.client.get("/queries/by-name", params={"name": "Bob", "nmae": "x"})
+    assert r.status_code == 400 and "nmae" in r.text
+    r = live.client.get("/queries/by-subject", params={"subject": "not an iri"})
+    assert r.status_code == 400 and "iri" in r.text
+    assert live.client.get("/queries/by-name", params=[("name", "a"), ("name", "b")]).status_code == 400
+    r = live.client.get("/queries/nope")
+    assert r.status_code == 404 and "by-name" in r.text
+    assert live.client.get("/queries/by-name.csv", params={"name": "Bob"}, headers={"Accept": "x/y"}).status_code == 200
+    assert live.client.get("/queries/by-name", params={"name": "Bob"}, headers={"Accept": "text/turtle"}
+                           ).status_code == 406
+
+
+def test_a_stored_value_with_syntax_characters_matches_only_itself(live: Live) -> None:
+    r = live.client.get("/queries/by-name.csv", params={"name": TRICKY_NAME})
+    assert [row["name"] for row in rows(r.text)] == [TRICKY_NAME]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=st.lists(st.sampled_from(list('}{"\'<>#\n\r\\ ?$.;*') + ["UNION", "Bob", "x", "\u00e9", "?s ?p ?o"]),
+                      max_size=20).map("".join))
+def test_no_value_changes_the_query_shape(live: Live, value: str) -> None:
+    """Whatever the value, the answer is exactly the subjects with that name: never all rows, never an error."""
+    r = live.client.get("/queries/by-name.csv", params={"name": value})
+    assert r.status_code == 200, r.text
+    names = [row["name"] for row in rows(r.text)]
+    assert all(n == value for n in names)
+    assert len(names) == (1 if value in ("Bob", TRICKY_NAME) else 0)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(tail=st.lists(st.sampled_from(list('}{"<> #\n') + ["?s ?p ?o", "UNION", "x"]), min_size=1,
+                     max_size=15).map("".join))
+def test_iri_values_with_syntax_characters_are_refused(live: Live, tail: str) -> None:
+    r = live.client.get("/queries/by-subject.csv", params={"subject": ALICE.value + tail})
+    if r.status_code == 200:  # only a valid IRI gets through, and then it is just that IRI
+        assert all(row["subject"] == ALICE.value + tail for row in rows(r.text))
+    else:
+        assert r.status_code == 400
+
+
+def test_answers_are_cached_with_etags(live: Live) -> None:
+    state = live.state
+    first = live.client.get("/queries/by-name.csv", params={"name": "Alice"})
+    etag = first.headers["etag"]
+    size = len(state.cache)
+    again = live.client.get("/queries/by-name.csv", params={"name": "Alice"})
+    assert again.content == first.content and again.headers["etag"] == etag and len(state.cache) == size
+    assert live.client.get("/queries/by-name.csv", params={"name": "Alice"},
+                           headers={"If-None-Match": etag}).status_code == 304
+    other = live.client.get("/queries/by-name.json", params={"name": "Alice"})
+    assert other.headers["etag"] != etag  # the format is part of the key
+
+
+def test_openapi_describes_every_saved_query(live: Live) -> None:
+    spec = live.client.get("/openapi.json").json()
+    assert spec["openapi"].startswith("3.")
+    for name in SAVED:
+        assert f"/queries/{name}" in spec["paths"]
+    op = spec["paths"]["/queries/by-name"]["get"]
+    assert op["summary"] == "People by name"
+    assert op["parameters"] == [{"name": "name", "in": "query", "required": True, "description": "the exact name",
+                                 "schema": {"type": "string"}}]
+    assert spec["paths"]["/queries/by-subject"]["get"]["parameters"][0]["schema"]["format"] == "iri"
+    for path in ("/queries", "/sparql", "/rdf-graph-store"):
+        assert path in spec["paths"]
+    assert len({op["get"]["operationId"] for op in spec["paths"].values()}) == len(spec["paths"])
