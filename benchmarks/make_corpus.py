@@ -162,13 +162,13 @@ class Pool:
                 ent = Ent(f"o-{i:05d}-gov", "Government", f"Government of {st.label}", belongs_to=st.id)
                 if ent.label in names.used:
                     ent = Ent(f"o-{i:05d}-ag", "GovernmentAgency",
-                              names.unique(lambda: f"{st.label} {cap(names.word(2))} Agency"), belongs_to=st.id)
+                              names.unique(lambda st=st: f"{st.label} {cap(names.word(2))} Agency"), belongs_to=st.id)
                 names.used.add(ent.label)
             elif kind < 0.4:
                 label = f"{st.label} Armed Forces"
                 ent = (Ent(f"o-{i:05d}-mil", "Military", label, belongs_to=st.id) if label not in names.used else
                        Ent(f"o-{i:05d}-ag", "GovernmentAgency",
-                           names.unique(lambda: f"{st.label} {cap(names.word(2))} Directorate"), belongs_to=st.id))
+                           names.unique(lambda st=st: f"{st.label} {cap(names.word(2))} Directorate"), belongs_to=st.id))
                 names.used.add(ent.label)
             elif kind < 0.6:
                 label = names.unique(lambda: rng.choice(GROUP_FORMS).format(w=cap(names.word(2))))
@@ -192,7 +192,7 @@ class Pool:
         self.facilities = []
         for i in range(max(20, actors // 10)):
             place = rng.choice(self.places)
-            label = names.unique(lambda: f"{place.label} {rng.choice(FACILITIES)}")
+            label = names.unique(lambda place=place: f"{place.label} {rng.choice(FACILITIES)}")
             owner = rng.choice(self.states)
             self.facilities.append(add(Ent(f"fac-{i:05d}-{_slug(label)}", "Facility", label, belongs_to=owner.id)))
         self.weapons = [add(Ent(f"w-{_slug(w)}", "WeaponType", w)) for w in WEAPONS]
@@ -355,7 +355,7 @@ def make_article(pool: Pool, seed: int, index: int) -> tuple[str, str, str]:
                 "label": f"{noun} by {agent_state.label} on {place.label} ({status})"}
     if status in ("occurred", "ongoing"):
         ev["time"] = published[:7] if rng.random() < 0.5 else published
-        text.sentence(mention(agent_state), f" carried out ", action_mark, " on ", WEEKDAYS[rng.randrange(7)],
+        text.sentence(mention(agent_state), " carried out ", action_mark, " on ", WEEKDAYS[rng.randrange(7)],
                       ", using ", mention(weapon), ", officials in ", mention(target_state), " said.")
         if rng.random() < 0.5:
             qty = Mark(rng.choice(CASUALTY_WORDS))

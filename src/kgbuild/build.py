@@ -1,30 +1,57 @@
 """Build a store from a corpus: load -> map -> write, all or nothing.
 
-Every article is validated and mapped before anything touches the store, so
-bad input leaves the store as it was. Mapped quads stream through a temporary
-N-Quads file (memory stays flat in the number of articles); a fresh store takes
-them through Oxigraph's bulk loader, an existing one article by article in
-atomic graph replacements, skipping articles whose sources did not change.
+Articles are validated and mapped in a process pool, a bounded window of them in
+flight at a time, so memory stays flat in the number of articles. Nothing a reader
+of the store can see changes unless every article validated:
+
+* An empty store is filled by Oxigraph's bulk loader, which reads the mapped
+  N-Quads straight from the workers as they come (mapping and loading overlap;
+  no whole-corpus file or list). It loads into a staging store beside the real
+  one, swapped in by one atomic rename once the last article validated and the
+  load finished (see store.py). A bad article, an error or a SIGKILL anywhere
+  before the swap leaves the store as it was: empty.
+* An existing store skips unchanged articles (same kg:sourceHash: the worker
+  validates them and does not map them), stages the changed articles' N-Quads in
+  a temporary file, and once all validated replaces each changed graph in its own
+  transaction (drop + insert in one SPARQL update). A kill between transactions
+  leaves every article whole, old or new, and the next build finishes the rest.
+  Batching many graphs into one transaction was measured slower, not faster (one
+  big write batch costs more than many small ones), so one article stays one
+  transaction. When at least RESTAGE_MIN articles and RESTAGE_FRACTION of the
+  store changed, rebuilding off to the side is faster: the unchanged graphs are
+  copied from the old store, everything is bulk-loaded into a staging store, and
+  it is swapped in whole.
 """
 from __future__ import annotations
 
+import dataclasses
+import io
+import itertools
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+import time
+from collections import deque
+from collections.abc import Callable, Generator, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
 from . import loader, void
 from .errors import AnnotationError, KgbuildError
-from .mapper import build_key, map_article
+from .mapper import build_key, map_article_lines
 from .model import Registry
-from .store import KgStore
+from .store import KgStore, StagingStore
 from .vocab import Iris
 
 ONTOLOGY_ENV = "KGBUILD_ONTOLOGY"
+CHUNK = 8  # articles per worker task
+IN_FLIGHT_PER_WORKER = 4  # tasks queued or running per worker: bounds the parent's memory
+SERIAL_BELOW = 32  # fewer articles than this are mapped in-process
+RESTAGE_MIN = 1000  # an incremental build rebuilds off to the side when at least this many articles
+RESTAGE_FRACTION = 0.3  # ... and this fraction of the store's articles changed
 
 
 def project_root() -> Path:
@@ -37,10 +64,13 @@ def default_data_dir() -> Path:
     return cwd if (cwd / loader.REGISTRY_FILE).is_file() else project_root() / "data"
 
 
+SHAPES_FILE = "shapes.ttl"
+
+
 def ontology_files() -> list[Path]:
-    """The Turtle files loaded into the ontology graph ($KGBUILD_ONTOLOGY or ./ontology)."""
+    """The ontology's Turtle files ($KGBUILD_ONTOLOGY or ./ontology), without the SHACL shapes."""
     folder = Path(os.environ.get(ONTOLOGY_ENV) or project_root() / "ontology")
-    return sorted(folder.glob("*.ttl"))
+    return sorted(p for p in folder.glob("*.ttl") if p.name != SHAPES_FILE)
 
 
 @dataclass
@@ -52,36 +82,183 @@ class BuildReport:
     removed: list[str] = field(default_factory=list)
     quads: int = 0
     bulk: bool = False
+    seconds: dict[str, float] = field(default_factory=dict)  # phase -> wall time, for benchmarks
 
 
+# ---------------------------------------------------------------- workers
 _REGISTRIES: dict[Path, Registry] = {}
+_EXISTING: dict[str, str] = {}  # graph IRI -> build key already in the store
+_IRIS: list[Iris] = []
 
 
-def _init_worker(registries: dict[Path, Registry]) -> None:
-    """Give each worker process the registries once, not once per article."""
+@dataclass(frozen=True)
+class _Mapped:
+    """One article, validated; `nquads` is None when the store already holds this very version."""
+
+    aid: str
+    graph: str
+    nquads: bytes | None
+    count: int
+
+
+@dataclass(frozen=True)
+class _Failed:
+    """A KgbuildError raised in a worker, in a form that survives pickling (AnnotationError is a dataclass)."""
+
+    error: type[KgbuildError]
+    fields: dict[str, Any] | None
+    args: tuple[Any, ...]
+
+    @classmethod
+    def of(cls, exc: KgbuildError) -> _Failed:
+        if dataclasses.is_dataclass(exc):
+            return cls(type(exc), {f.name: getattr(exc, f.name) for f in dataclasses.fields(exc)}, ())
+        return cls(type(exc), None, exc.args)
+
+    def exception(self) -> KgbuildError:
+        return self.error(**self.fields) if self.fields is not None else self.error(*self.args)
+
+
+def _init_worker(registries: dict[Path, Registry], existing: dict[str, str], base: str) -> None:
+    """Give each worker the registries and the store's build keys once, not once per article."""
+    _REGISTRIES.clear()
     _REGISTRIES.update(registries)
+    _EXISTING.clear()
+    _EXISTING.update(existing)
+    _IRIS[:] = [Iris(base)]
 
 
-def _map_one(job: tuple[Path, Path, str]) -> tuple[str, str, str, str]:
-    """Worker: (article id, graph IRI, build key, N-Quads text)."""
-    path, root, base = job
-    iris = Iris(base)
-    article = loader.load_article(path, _REGISTRIES[root])
-    quads = map_article(article, iris)
-    key = build_key(article, iris)
-    text = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
-    assert text is not None  # serialize returns bytes when no output is given
-    return article.id, iris.graph(article.id).value, key, text.decode("utf-8")
+def _map_one(job: tuple[Path, Path]) -> _Mapped | _Failed:
+    path, root = job
+    iris = _IRIS[0]
+    try:
+        article = loader.load_article(path, _REGISTRIES[root])
+    except KgbuildError as exc:
+        return _Failed.of(exc)
+    graph = iris.graph(article.id).value
+    if _EXISTING.get(graph) == build_key(article, iris):
+        return _Mapped(article.id, graph, None, 0)
+    lines = map_article_lines(article, iris)
+    lines.append("")
+    return _Mapped(article.id, graph, " .\n".join(lines).encode("utf-8"), len(lines) - 1)
 
 
-def _mapped(jobs: list[tuple[Path, Path, str]], registries: dict[Path, Registry], workers: int
-            ) -> Iterator[tuple[str, str, str, str]]:
-    if workers <= 1 or len(jobs) < 32:
-        _init_worker(registries)
-        yield from map(_map_one, jobs)
-        return
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(registries,)) as pool:
-        yield from pool.map(_map_one, jobs, chunksize=16)
+def _map_chunk(jobs: list[tuple[Path, Path]]) -> list[_Mapped | _Failed]:
+    return [_map_one(job) for job in jobs]
+
+
+def _mapped(jobs: list[tuple[Path, Path]], registries: dict[Path, Registry], existing: dict[str, str],
+            base: str, workers: int) -> Generator[_Mapped | _Failed, None, None]:
+    """Results in job order. The pool starts (and forks) before this returns, with a bounded window of tasks."""
+    if workers <= 1 or len(jobs) < SERIAL_BELOW:
+        _init_worker(registries, existing, base)
+
+        def serial() -> Generator[_Mapped | _Failed, None, None]:
+            try:
+                yield from map(_map_one, jobs)
+            finally:
+                _init_worker({}, {}, base)
+
+        return serial()
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(registries, existing, base))
+    chunks = (jobs[i:i + CHUNK] for i in range(0, len(jobs), CHUNK))
+    window: deque[Future[list[_Mapped | _Failed]]] = deque(
+        pool.submit(_map_chunk, chunk) for chunk in itertools.islice(chunks, workers * IN_FLIGHT_PER_WORKER))
+
+    def ordered() -> Generator[_Mapped | _Failed, None, None]:
+        try:
+            while window:
+                done = window.popleft().result()
+                following = next(chunks, None)
+                if following is not None:
+                    window.append(pool.submit(_map_chunk, following))
+                yield from done
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    return ordered()
+
+
+# ---------------------------------------------------------------- the parent's side
+class _Changes:
+    """Walks the results in file order: raises the first error, reports progress and duplicates,
+    records built and skipped articles, and yields (graph, N-Quads) of each changed article."""
+
+    def __init__(self, results: Iterator[_Mapped | _Failed], files: list[Path], report: BuildReport,
+                 progress: Callable[[int, int], None] | None):
+        self.results, self.files, self.report, self.progress = results, files, report, progress
+        self.seen: dict[str, Path] = {}
+
+    def __iter__(self) -> Iterator[tuple[str, bytes]]:
+        total = len(self.files)
+        for i, (path, result) in enumerate(zip(self.files, self.results, strict=True), 1):
+            if isinstance(result, _Failed):
+                raise result.exception()
+            if self.progress:
+                self.progress(i, total)
+            if result.aid in self.seen:
+                raise AnnotationError(path, f"article id {result.aid!r} is also used by {self.seen[result.aid]}",
+                                      hint="give each article its own id")
+            self.seen[result.aid] = path
+            if result.nquads is None:
+                self.report.skipped.append(result.aid)
+                continue
+            self.report.built.append(result.aid)
+            self.report.quads += result.count
+            yield result.graph, result.nquads
+
+
+class _Stream(io.RawIOBase):
+    """A readable byte stream over an iterator of byte chunks, for Store.bulk_load(input=...).
+
+    An exception raised while producing the chunks (a bad article) is kept in `error`,
+    so the caller can re-raise it as it was after the loader gives up.
+    """
+
+    def __init__(self, chunks: Iterable[bytes]):
+        super().__init__()
+        self._chunks = iter(chunks)
+        self._view = memoryview(b"")
+        self.error: BaseException | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        try:
+            while not self._view:
+                chunk = next(self._chunks, None)
+                if chunk is None:
+                    return 0
+                self._view = memoryview(chunk)
+            n = min(len(buffer), len(self._view))
+            buffer[:n] = self._view[:n]
+            self._view = self._view[n:]
+            return n
+        except BaseException as exc:
+            self.error = exc
+            raise
+
+
+def _file_chunks(spool: BinaryIO, size: int = 1 << 20) -> Iterator[bytes]:
+    spool.seek(0)
+    while chunk := spool.read(size):
+        yield chunk
+
+
+def _bulk_load_and_swap(store: KgStore, chunks: Iterable[bytes]) -> None:
+    """Bulk-load the N-Quads `chunks` into a staging store and swap it in; on any failure, discard it."""
+    staging: StagingStore = store.staging()
+    stream = _Stream(chunks)
+    try:
+        assert staging.store is not None
+        staging.store.bulk_load(input=io.BufferedReader(stream, buffer_size=1 << 20), format=ox.RdfFormat.N_QUADS)
+    except BaseException as exc:
+        staging.discard()
+        if stream.error is not None and stream.error is not exc:
+            raise stream.error from None
+        raise
+    store.swap_in(staging)
 
 
 def ontology_quads(iris: Iris) -> list[ox.Quad]:
@@ -96,6 +273,22 @@ def ontology_quads(iris: Iris) -> list[ox.Quad]:
     return sorted(quads, key=str)
 
 
+def _ontology_nquads(iris: Iris) -> bytes:
+    return "".join(f"{quad} .\n" for quad in ontology_quads(iris)).encode("utf-8")
+
+
+def _jobs(files: list[Path]) -> tuple[list[tuple[Path, Path]], dict[Path, Registry]]:
+    """(file, corpus root) per article, finding each folder's root once; and each root's registry."""
+    root_of: dict[Path, Path] = {}
+    jobs = []
+    for f in files:
+        root = root_of.get(f.parent)
+        if root is None:
+            root = root_of[f.parent] = loader.find_corpus_root(f.parent)
+        jobs.append((f, root))
+    return jobs, {root: loader.load_registry(root) for root in sorted(set(root_of.values()))}
+
+
 def build(
     paths: Iterable[Path] = (),
     *,
@@ -106,59 +299,74 @@ def build(
     progress: Callable[[int, int], None] | None = None,
 ) -> BuildReport:
     """Build or update `store` from annotation files (default: the project's data/)."""
+    started = time.perf_counter()
     iris = Iris(base) if base else Iris()
     targets = [Path(p) for p in paths] or [default_data_dir()]
     files = list(loader.find_article_files(targets))
     if not files:
         raise KgbuildError(f"no annotation files (*.yaml) under {', '.join(map(str, targets))}")
-    roots = {loader.find_corpus_root(f.parent) for f in files}
-    registries = {root: loader.load_registry(root) for root in sorted(roots)}
-    jobs = [(f, loader.find_corpus_root(f.parent), iris.base) for f in files]
+    jobs, registries = _jobs(files)
+    ontology = _ontology_nquads(iris)  # a broken ontology file fails the build before anything is written
     existing = store.graph_hashes()
     fresh = store.is_empty()
     report = BuildReport(bulk=fresh)
-    seen: dict[str, Path] = {}
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
-    with tempfile.TemporaryDirectory(prefix="kgbuild-") as tmp:
-        staged: list[tuple[str, Path]] = []  # (graph, file) for incremental writes
-        bulk_path = Path(tmp) / "all.nq"
-        with open(bulk_path, "w", encoding="utf-8") as bulk:
-            for i, (aid, graph, key, text) in enumerate(_mapped(jobs, registries, n_workers), 1):
-                path = jobs[i - 1][0]
-                if progress:
-                    progress(i, len(jobs))
-                if aid in seen:
-                    raise AnnotationError(path, f"article id {aid!r} is also used by {seen[aid]}",
-                                          hint="give each article its own id")
-                seen[aid] = path
-                if existing.get(graph) == key:
-                    report.skipped.append(aid)
-                    continue
-                report.built.append(aid)
-                report.quads += text.count("\n")
-                if fresh:
-                    bulk.write(text)
-                else:
-                    part = Path(tmp) / f"{len(staged)}.nq"
-                    part.write_text(text, encoding="utf-8")
-                    staged.append((graph, part))
-            if fresh:
-                for quad in ontology_quads(iris):
-                    bulk.write(str(quad) + " .\n")
-        # Everything validated and mapped: now, and only now, write.
-        if fresh:
-            store.bulk_load_nquads(bulk_path)
-        else:
-            store.replace_graph(iris.ontology_graph(), ontology_quads(iris))
-            for graph, part in staged:
-                quads = ox.parse(path=str(part), format=ox.RdfFormat.N_QUADS)
-                store.replace_graph(ox.NamedNode(graph), quads)
-        if prune:
-            built_graphs = {iris.graph(aid).value for aid in seen}
-            for graph in existing:
-                if graph not in built_graphs:
-                    store.drop_graph(ox.NamedNode(graph))
-                    report.removed.append(graph)
+    report.seconds["prepare"] = time.perf_counter() - started
+    results = _mapped(jobs, registries, existing, iris.base, n_workers)
+    try:
+        _write(store, _Changes(results, files, report, progress), fresh=fresh, existing=existing, prune=prune,
+               ontology=ontology, iris=iris, report=report)
+    finally:
+        results.close()  # stops the pool at once if writing failed
+    t = time.perf_counter()
     void.refresh(store, iris)  # VoID/DCAT self-description, counted from the store as it now is
     store.flush()
+    report.seconds["describe"] = time.perf_counter() - t
+    report.seconds["total"] = time.perf_counter() - started
     return report
+
+
+def _write(store: KgStore, changes: _Changes, *, fresh: bool, existing: dict[str, str], prune: bool,
+           ontology: bytes, iris: Iris, report: BuildReport) -> None:
+    t = time.perf_counter()
+    if fresh:
+        _bulk_load_and_swap(store, itertools.chain((nquads for _, nquads in changes), [ontology]))
+        report.seconds["map+load"] = time.perf_counter() - t
+    else:
+        with tempfile.TemporaryDirectory(prefix="kgbuild-") as tmp, open(Path(tmp) / "changed.nq", "w+b") as spool:
+            staged: list[tuple[str, int, int]] = []  # (graph, offset, length) in the spool
+            for graph, nquads in changes:
+                staged.append((graph, spool.tell(), len(nquads)))
+                spool.write(nquads)
+            report.seconds["map"] = time.perf_counter() - t
+            t = time.perf_counter()
+            # Everything validated and mapped: now, and only now, write.
+            built_graphs = {iris.graph(aid).value for aid in changes.seen}
+            removed = sorted(g for g in existing if g not in built_graphs) if prune else []
+            if len(staged) >= RESTAGE_MIN and len(staged) >= RESTAGE_FRACTION * len(existing):
+                report.bulk = True
+                _restage(store, spool, {g for g, _, _ in staged} | set(removed), ontology, iris)
+            else:
+                store.replace_graph_nquads(iris.ontology_graph().value, ontology)
+                for graph, offset, length in staged:
+                    spool.seek(offset)
+                    store.replace_graph_nquads(graph, spool.read(length))
+                for graph in removed:
+                    store.drop_graph(ox.NamedNode(graph))
+            report.removed.extend(removed)
+            report.seconds["write"] = time.perf_counter() - t
+
+
+def _restage(store: KgStore, spool: BinaryIO, replaced: set[str], ontology: bytes, iris: Iris) -> None:
+    """Rebuild the whole store beside it: the changed articles, every other graph as it is, a new ontology."""
+    replaced = replaced | {iris.ontology_graph().value}
+    keep = [g for g in store.store.named_graphs() if g.value not in replaced]
+
+    def chunks() -> Iterator[bytes]:
+        yield from _file_chunks(spool)
+        for graph in keep:
+            yield store.dump_graph(graph)
+        yield store.dump_graph(ox.DefaultGraph())
+        yield ontology
+
+    _bulk_load_and_swap(store, chunks())

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+import pyoxigraph as ox
+
 from .build import ontology_files
 from .errors import KgbuildError
 from .export import export
@@ -79,6 +81,7 @@ def jsonld_context(store: KgStore) -> dict[str, object]:
               OPTIONAL {{ GRAPH ?g {{ ?t <http://www.w3.org/2000/01/rdf-schema#range> ?r }} }}
               VALUES ?k {{ <{OWL}ObjectProperty> <{OWL}DatatypeProperty> <{OWL}Class> <{OWL}NamedIndividual> }}
             }} GROUP BY ?t ORDER BY ?t""")
+    assert isinstance(rows, ox.QuerySolutions)
     for row in rows:
         term = row["t"].value
         name = term[len(KG):]

@@ -129,18 +129,30 @@ def list_queries() -> None:
 
 
 @main.command("export")
-@click.option("--format", "-f", "fmt", default="turtle", type=click.Choice(list(FORMATS)), help="RDF format.")
+@click.option("--format", "-f", "fmt", default="turtle", type=click.Choice([*FORMATS, "webannotation"]),
+              help="RDF format, or webannotation: W3C Web Annotation JSON-LD built from the annotation files.")
 @click.option("--graph", "-g", default=None, help="Export only this named graph (IRI).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write to this file (default: stdout).")
+@click.option("--output", "-o", type=click.Path(path_type=Path), default=None,
+              help="Write to this file (default: stdout); with webannotation, a .jsonld file or a folder.")
+@click.option("--annotations", "-a", "annotation_paths", multiple=True, type=click.Path(path_type=Path),
+              help="With webannotation: annotation files or folders (repeatable; default: the project's data/).")
 @click.option("--bundle", "bundle_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Write a bundle folder instead: Turtle per graph, TriG, ontology, VoID/DCAT, JSON-LD context.")
 @store_option
 @base_option
 @friendly_errors
 def export_cmd(fmt: str, graph: str | None, output: Path | None, bundle_dir: Path | None, store_path: Path | None,
-               base: str | None) -> None:
-    """Export the store (or one graph) as readable, deterministic RDF, or a bundle folder (--bundle)."""
+               base: str | None, annotation_paths: tuple[Path, ...] = ()) -> None:
+    """Export the store (or one graph) as readable, deterministic RDF, or a bundle folder (--bundle).
+
+    `--format webannotation` instead writes each article's annotation file as a W3C Web
+    Annotation collection (no store needed).
+    """
+    if fmt == "webannotation":
+        _export_webannotation(annotation_paths, output, base)
+        return
+    if output is not None and output.is_dir():
+        raise click.BadParameter(f"{output} is a folder; RDF formats write one file", param_hint="--output")
     store = KgStore(store_path or default_store_path(), read_only=True)
     if bundle_dir is not None:
         if graph or output:
@@ -217,6 +229,42 @@ def stats(store_path: Path | None) -> None:
         out.print(table)
 
 
+@main.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@store_option
+@click.option("--no-shacl", is_flag=True, help="Skip the SHACL shapes check of the store.")
+@click.option("--no-owl", is_flag=True, help="Skip the OWL consistency check of the store (HermiT, needs Java).")
+@friendly_errors
+def validate_cmd(paths: tuple[Path, ...], store_path: Path | None, no_shacl: bool, no_owl: bool) -> None:
+    """Check annotation files (default: data/), then the store against the SHACL shapes and the ontology."""
+    from . import validate as checks  # pyshacl and owlready2 load slowly: import them only here
+
+    files: list[Path] = []
+    errors = checks.check_annotations(paths, on_file=files.append)
+    for error in errors:
+        click.echo(str(error))
+    click.echo(f"annotations: {len(files)} file(s), " + (f"{len(errors)} with errors" if errors else "no errors"))
+    failed = bool(errors)
+    path = store_path or default_store_path()
+    if not path.is_dir():
+        click.echo(f"store: none at {path}; SHACL and OWL checks skipped (run `kgbuild build` first)")
+        sys.exit(1 if failed or store_path else 0)  # a store asked for by name must exist
+    store = KgStore(path, read_only=True)
+    if not no_shacl:
+        report = checks.check_shacl(store, checks.default_shapes_path())
+        for line in report.results:
+            click.echo(line)
+        click.echo("shacl: conforms" if report.conforms else
+                   f"shacl: {len(report.results)} result(s) from {len(report.shapes)} shape(s): {', '.join(report.shapes)}")
+        failed = failed or not report.conforms
+    if not no_owl:
+        owl = checks.check_owl(store)
+        click.echo(f"owl: {owl.message}")
+        failed = failed or not owl.consistent
+    if failed:
+        sys.exit(1)
+
+
 @main.command()
 @store_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
@@ -272,3 +320,107 @@ def _iri(value: str) -> Any:
     import pyoxigraph as ox
 
     return ox.NamedNode(value)
+
+
+# ---------------------------------------------------------------- annotation files in and out
+def _export_webannotation(paths: tuple[Path, ...], output: Path | None, base: str | None) -> None:
+    from .webannotation import collections_for, dumps
+
+    found = collections_for(list(paths) or [build_mod.default_data_dir()], base=base)
+    if output is None or output.suffix in (".jsonld", ".json"):
+        if len(found) != 1:
+            raise click.UsageError(f"{len(found)} articles: give -o FOLDER to write one .jsonld file each")
+        text = dumps(found[0][1])
+        if output is None:
+            sys.stdout.write(text)
+            return
+        targets = [(output, text)]
+    else:
+        targets = [(output / (path.stem + ".jsonld"), dumps(coll)) for path, coll in found]
+    for target, text in targets:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + ".part")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(target)
+        click.echo(f"wrote {target} (Web Annotation collection, {len(text):,} bytes)", err=True)
+
+
+registry_option = click.option(
+    "--registry", "registry_path", type=click.Path(exists=True, path_type=Path), default=None,
+    help="The corpus registry (registry.yaml or its folder; default: found above the output, else data/).")
+
+
+@main.group("import")
+def import_group() -> None:
+    """Write kgbuild annotation files from other tools' exports (brat, W3C Web Annotation)."""
+
+
+@import_group.command("brat")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--output", "-o", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the annotation files (default: beside each .ann); texts are copied there.")
+@registry_option
+@click.option("--write-conf", is_flag=True, help="Only write kgbuild's brat annotation.conf into SOURCE.")
+@friendly_errors
+def import_brat_cmd(source: Path, out_dir: Path | None, registry_path: Path | None, write_conf: bool) -> None:
+    """Import brat standoff (.txt + .ann pairs) from SOURCE (a folder, or one file)."""
+    from .importers import brat
+    from .importers.common import registry_from_option
+
+    if write_conf:
+        click.echo(f"wrote {brat.write_conf(source)}", err=True)
+        return
+    registry = registry_from_option(registry_path, *([out_dir] if out_dir else []), source)
+    report = brat.import_brat(source, out_dir, registry=registry)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for path in report.written:
+        click.echo(f"wrote {path}", err=True)
+
+
+@import_group.command("webannotation")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Annotation file to write (default: FILE with .yaml); the text is written beside it if missing.")
+@click.option("--text", "text_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="The article text, when the collection does not carry it.")
+@registry_option
+@friendly_errors
+def import_webannotation_cmd(file: Path, output: Path | None, text_path: Path | None,
+                             registry_path: Path | None) -> None:
+    """Import a W3C Web Annotation collection (as `kgbuild export --format webannotation` writes)."""
+    from .importers.common import registry_from_option
+    from .webannotation import import_file
+
+    target = output or file.with_suffix(".yaml")
+    registry = registry_from_option(registry_path, target.parent, file.parent)
+    warnings = import_file(file, target, registry=registry, text_path=text_path)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"wrote {target}", err=True)
+
+
+@main.command("draft")
+@click.argument("article", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Annotation file to write (default: stdout).")
+@registry_option
+@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+@friendly_errors
+def draft_cmd(article: Path, output: Path | None, registry_path: Path | None, force: bool) -> None:
+    """Draft an annotation file for ARTICLE.txt: quotes with likely speakers, registry mentions, ISO dates."""
+    from .draft import draft_article, pending_reviews
+    from .importers.common import atomic_write, registry_from_option
+
+    registry = registry_from_option(registry_path, *([output.parent] if output else []), article.parent)
+    result = draft_article(article, registry=registry, out_yaml=output or article.with_suffix(".yaml"))
+    if output is None:
+        sys.stdout.write(result.yaml)
+        return
+    if output.exists() and not force:
+        raise click.UsageError(f"{output} exists (a reviewed annotation?); use --force to overwrite it")
+    atomic_write(output, result.yaml)
+    unresolved = sum(1 for s in result.statements if s.speaker is None)
+    click.echo(f"wrote {output}: {len(result.statements)} quote(s) ({unresolved} without a speaker), "
+               f"{len(result.mentions)} entities mentioned, {len(result.dates)} date(s); "
+               f"{pending_reviews(result.yaml)} REVIEW note(s) to work through", err=True)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -124,6 +125,16 @@ def _registry_entities(root: Path) -> dict[str, m.Entity]:
             for key, raw in data["entities"].items()}
 
 
+def _collector(problems: list[LinkProblem], key: str, entry: Any, line: int | None) -> Callable[..., None]:
+    """A function that records a problem of one links.yaml entry, at the line of the field when known."""
+
+    def problem(message: str, field: str | None = None, value: Any = None) -> None:
+        where = getattr(entry, "lines", {}).get(field, line) if field else line
+        problems.append(LinkProblem(key, message, field, None if value is None else str(value), where))
+
+    return problem
+
+
 def check_links(root: Path) -> LinkReport:
     """Check `root`/links.yaml against `root`/registry.yaml (root: a corpus folder, or any folder inside one)."""
     root = loader.find_corpus_root(Path(root))
@@ -143,11 +154,7 @@ def check_links(root: Path) -> LinkReport:
     same_targets: dict[str, list[str]] = defaultdict(list)
     for key, entry in raw_links.items():
         line = lines.get(key)
-
-        def problem(message: str, field: str | None = None, value: Any = None) -> None:
-            where = getattr(entry, "lines", {}).get(field, line) if field else line
-            problems.append(LinkProblem(str(key), message, field, None if value is None else str(value), where))
-
+        problem = _collector(problems, str(key), entry, line)
         ent = entities.get(key)
         if ent is None:
             problem("not a registry entity")

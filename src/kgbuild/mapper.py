@@ -36,6 +36,29 @@ from .vocab import (
     Iris,
 )
 
+
+class _Terms:
+    """A namespace whose terms are built once: the mapper asks for the same few hundred terms millions of times."""
+
+    def __init__(self, namespace: object):
+        self._namespace = namespace
+        self._terms: dict[str, NamedNode] = {}
+
+    def __getattr__(self, name: str) -> NamedNode:
+        value = getattr(self._namespace, name)
+        setattr(self, name, value)
+        return value
+
+    def term(self, name: str) -> NamedNode:
+        value = self._terms.get(name)
+        if value is None:
+            value = self._terms[name] = self._namespace.term(name)  # type: ignore[attr-defined]
+        return value
+
+
+CAMEONS, DCTERMS, KGNS, OA, OWL, PROV, RDF, RDFS, SCHEMA, SEM, SKOS, XSD = (  # type: ignore[assignment]
+    _Terms(ns) for ns in (CAMEONS, DCTERMS, KGNS, OA, OWL, PROV, RDF, RDFS, SCHEMA, SEM, SKOS, XSD))
+
 MAPPER_VERSION = "2"  # 2: sem:eventType CAMEO codes
 LINK_PREDICATES = {"same": OWL.sameAs, "exact": SKOS.exactMatch, "close": SKOS.closeMatch}
 Object = NamedNode | Literal
@@ -62,6 +85,7 @@ class _GraphWriter:
         self.graph = iris.graph(article.id)
         self.doc = iris.article(article.id)
         self.quads: set[Quad] = set()
+        self._entity_nodes: dict[str, NamedNode] = {}
         self.sentences = sentences(article.body)
         self.sentence_nodes = [iris.sentence(article.id, i) for i in range(1, len(self.sentences) + 1)]
         self.local: dict[str, NamedNode] = {}
@@ -83,8 +107,10 @@ class _GraphWriter:
 
     # ------------------------------------------------------------ references
     def entity_node(self, key: str) -> NamedNode:
-        ent = self.article.entities[key]
-        return self.iris.entity(ent.type, key)
+        node = self._entity_nodes.get(key)
+        if node is None:
+            node = self._entity_nodes[key] = self.iris.entity(self.article.entities[key].type, key)
+        return node
 
     def node(self, key: str) -> NamedNode:
         """A registry entity or one of this article's items, by id (the loader resolved them all)."""
@@ -312,13 +338,27 @@ def build_key(article: m.Article, iris: Iris) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def map_article(article: m.Article, iris: Iris | None = None) -> list[Quad]:
-    """All quads of one article, in its named graph, sorted for byte-stable output."""
-    writer = _GraphWriter(article, iris or Iris())
+def _article_quads(article: m.Article, iris: Iris) -> set[Quad]:
+    writer = _GraphWriter(article, iris)
     writer.write_article()
     writer.write_entities()
     writer.write_roles()
     writer.write_events()
     writer.write_statements()
     writer.write_claims()
-    return sorted(writer.quads, key=str)
+    return writer.quads
+
+
+def map_article(article: m.Article, iris: Iris | None = None) -> list[Quad]:
+    """All quads of one article, in its named graph, sorted for byte-stable output."""
+    return sorted(_article_quads(article, iris or Iris()), key=str)
+
+
+def map_article_lines(article: m.Article, iris: Iris | None = None) -> list[str]:
+    """The same quads as N-Quads statements without the final " .", in the same order.
+
+    The build's fast path: each quad is turned into text once (sorting by text and
+    serialising are the same work), so `" .\n".join(lines) + " .\n"` is the
+    article's N-Quads, byte for byte what `pyoxigraph.serialize` writes.
+    """
+    return sorted(map(str, _article_quads(article, iris or Iris())))

@@ -6,7 +6,8 @@
 
 The store's article graphs are checked together with the ontology files, not with
 the copy of the ontology the store was built with, so a changed ontology is checked
-against existing data without a rebuild.
+against existing data without a rebuild. Other graphs (the ontology copy, the VoID
+description) are not article data and are left out.
 """
 from __future__ import annotations
 
@@ -19,15 +20,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
+from rdflib import RDF, BNode, Graph, Namespace
+from rdflib.collection import Collection
+from rdflib.term import Node
 
 from . import loader
-from .build import ONTOLOGY_ENV, default_data_dir, ontology_files, project_root
+from .build import ONTOLOGY_ENV, SHAPES_FILE, default_data_dir, ontology_files, project_root
 from .errors import AnnotationError, KgbuildError
 from .model import Registry
 from .store import KgStore
 from .vocab import PREFIXES
 
-SHAPES_FILE = "shapes.ttl"
 SHAPES_NS = "https://w3id.org/kgbuild/shapes#"
 JAVA_HINT = "install a Java runtime (e.g. `apt-get install default-jre-headless`), or skip this check with --no-owl"
 MAX_HINTS = 5
@@ -35,7 +38,8 @@ MAX_HINTS = 5
 _OWL = PREFIXES["owl"]
 _RDF = PREFIXES["rdf"]
 _RDFS = PREFIXES["rdfs"]
-_SH = "http://www.w3.org/ns/shacl#"
+SH = Namespace("http://www.w3.org/ns/shacl#")
+_SCHEMA = PREFIXES["schema"]
 
 
 @dataclass(frozen=True)
@@ -115,20 +119,15 @@ def default_shapes_path() -> Path:
     return path if path.is_file() else project_root() / "ontology" / SHAPES_FILE
 
 
-def owl_files() -> list[Path]:
-    """The ontology's Turtle files: every .ttl of the ontology folder except the shapes."""
-    return [p for p in ontology_files() if p.name != SHAPES_FILE]
-
-
-def _ontology_graphs(store: KgStore) -> set[ox.NamedNode]:
-    rows = store.store.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?o a <{_OWL}Ontology> }} }}")
-    return {row["g"] for row in rows}
+def article_graphs(store: KgStore) -> list[ox.NamedNode]:
+    """The graphs the mapper wrote: each holds exactly one schema:NewsArticle."""
+    rows = store.select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?a a <{_SCHEMA}NewsArticle> }} }}")
+    return sorted((row["g"] for row in rows), key=lambda g: g.value)
 
 
 def data_triples(store: KgStore) -> set[ox.Triple]:
-    """The union of the store's graphs, minus any graph holding an ontology (that comes from files)."""
-    skip = _ontology_graphs(store)
-    return {ox.Triple(q.subject, q.predicate, q.object) for q in store.quads() if q.graph_name not in skip}
+    """The union of the article graphs: the ontology comes from files, the VoID graph is no article data."""
+    return {ox.Triple(q.subject, q.predicate, q.object) for g in article_graphs(store) for q in store.quads(g)}
 
 
 def ontology_triples(files: Sequence[Path]) -> set[ox.Triple]:
@@ -143,11 +142,14 @@ def ontology_triples(files: Sequence[Path]) -> set[ox.Triple]:
 
 
 def _ntriples(triples: Iterable[ox.Triple]) -> bytes:
-    return ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.N_TRIPLES)
+    return ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.N_TRIPLES) or b""
 
 
 def _short(term: object) -> str:
-    text = str(term)
+    """A prefixed name where a project prefix fits, else <IRI>; literals and blank nodes as they are."""
+    if isinstance(term, (ox.Literal, ox.BlankNode)):
+        return str(term)
+    text = term.value if isinstance(term, ox.NamedNode) else str(term)
     for prefix, ns in (("kgsh", SHAPES_NS), *PREFIXES.items()):
         if text.startswith(ns) and len(text) > len(ns):
             return f"{prefix}:{text[len(ns):]}"
@@ -162,12 +164,11 @@ def check_shacl(store: KgStore, shapes: Path, *, ontology: Sequence[Path] | None
     rdfs:subClassOf and see its typed controlled values; no inference is needed.
     """
     import pyshacl
-    import rdflib
 
-    data = rdflib.Graph()
-    data.parse(data=_ntriples(data_triples(store) | ontology_triples(owl_files() if ontology is None else ontology)),
+    data = Graph()
+    data.parse(data=_ntriples(data_triples(store) | ontology_triples(ontology_files() if ontology is None else ontology)),
                format="nt")
-    shapes_graph = rdflib.Graph()
+    shapes_graph = Graph()
     try:
         shapes_graph.parse(shapes, format="turtle")
     except FileNotFoundError:
@@ -179,24 +180,19 @@ def check_shacl(store: KgStore, shapes: Path, *, ontology: Sequence[Path] | None
     return ShaclReport(conforms=bool(conforms), results=lines, shapes=failed)
 
 
-def _shacl_lines(results: object, shapes: object) -> tuple[list[str], list[str]]:
-    """One line per validation result: severity, shape, focus node, path, message, value."""
-    from rdflib import BNode, Graph, Namespace
-    from rdflib.namespace import RDF
-
-    assert isinstance(results, Graph) and isinstance(shapes, Graph)
-    sh = Namespace(_SH)
+def _shacl_lines(results: Graph, shapes: Graph) -> tuple[list[str], list[str]]:
+    """One line per validation result (severity, shape, focus node, path, message, value), and the shapes."""
     lines: set[str] = set()
     failed: set[str] = set()
-    for result in results.subjects(RDF.type, sh.ValidationResult):
-        shape = _shape_name(results.value(result, sh.sourceShape), shapes)
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        shape = _shape_name(results.value(result, SH.sourceShape), shapes)
         failed.add(shape)
-        severity = str(results.value(result, sh.resultSeverity)).rsplit("#", 1)[-1]
-        focus, path, value = (results.value(result, p) for p in (sh.focusNode, sh.resultPath, sh.value))
-        messages = sorted(str(m) for m in results.objects(result, sh.resultMessage))
+        severity = str(results.value(result, SH.resultSeverity)).rsplit("#", 1)[-1]
+        focus, path, value = (results.value(result, p) for p in (SH.focusNode, SH.resultPath, SH.value))
+        messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))
         line = f"{severity} {shape}: {_short(focus)}"
-        if path is not None and not isinstance(path, BNode):
-            line += f" {_short(path)}"
+        if path is not None:
+            line += f" {_path_text(path, results)}"
         line += f": {'; '.join(messages) or 'does not conform'}"
         if value is not None and value != focus:
             line += f" (value: {_short(value)[:120]})"
@@ -204,18 +200,27 @@ def _shacl_lines(results: object, shapes: object) -> tuple[list[str], list[str]]
     return sorted(lines), sorted(failed)
 
 
-def _shape_name(shape: object, shapes: object) -> str:
-    """A shape's short IRI; an anonymous property shape is named by its node shape and path."""
-    from rdflib import BNode, Graph, Namespace
+def _path_text(path: Node, graph: Graph) -> str:
+    """A SHACL property path in SPARQL syntax: p, ^p, (p|q|r), (p/q)."""
+    if not isinstance(path, BNode):
+        return _short(path)
+    if (inverse := graph.value(path, SH.inversePath)) is not None:
+        return "^" + _path_text(inverse, graph)
+    if (alternatives := graph.value(path, SH.alternativePath)) is not None:
+        return "(" + "|".join(_path_text(p, graph) for p in Collection(graph, alternatives)) + ")"
+    if graph.value(path, RDF.first) is not None:
+        return "(" + "/".join(_path_text(p, graph) for p in Collection(graph, path)) + ")"
+    return "(path)"
 
-    assert isinstance(shapes, Graph)
-    sh = Namespace(_SH)
+
+def _shape_name(shape: Node | None, shapes: Graph) -> str:
+    """A shape's short IRI; an anonymous property shape is named by its node shape and path."""
     if not isinstance(shape, BNode):
         return _short(shape)
-    parent = shapes.value(None, sh.property, shape)
-    path = shapes.value(shape, sh.path)
+    parent = shapes.value(None, SH.property, shape)
+    path = shapes.value(shape, SH.path)
     where = _shape_name(parent, shapes) if parent is not None else "(anonymous shape)"
-    return f"{where}[{_short(path)}]" if path is not None and not isinstance(path, BNode) else where
+    return f"{where}[{_path_text(path, shapes)}]" if path is not None else where
 
 
 # ---------------------------------------------------------------- OWL
@@ -229,7 +234,7 @@ def check_owl(store: KgStore, *, ontology: Sequence[Path] | None = None) -> OwlR
 
     if shutil.which(owlready2.JAVA_EXE) is None:
         raise KgbuildError(f"the OWL check runs HermiT, which needs Java ({owlready2.JAVA_EXE!r} not found): {JAVA_HINT}")
-    triples = ontology_triples(owl_files() if ontology is None else ontology) | data_triples(store)
+    triples = ontology_triples(ontology_files() if ontology is None else ontology) | data_triples(store)
     world = owlready2.World()
     try:
         world.get_ontology("https://w3id.org/kgbuild/check/").load(fileobj=io.BytesIO(_ntriples(triples)),
@@ -275,9 +280,7 @@ _DISJOINT = f"""SELECT DISTINCT ?a ?b WHERE {{
   UNION {{ ?d a <{_OWL}AllDisjointClasses> ; <{_OWL}members> ?m .
           ?m <{_RDF}rest>*/<{_RDF}first> ?a . ?m <{_RDF}rest>*/<{_RDF}first> ?b . FILTER(?a != ?b) }}
 }}"""
-_FUNCTIONAL = f"""SELECT ?x ?p (GROUP_CONCAT(STR(?o); separator=" ") AS ?values) WHERE {{
-  ?p a <{_OWL}FunctionalProperty> . ?x ?p ?o .
-}} GROUP BY ?x ?p HAVING (COUNT(DISTINCT ?o) > 1)"""
+_FUNCTIONAL = f"SELECT ?x ?p ?o WHERE {{ ?p a <{_OWL}FunctionalProperty> . ?x ?p ?o }}"
 _FORBIDDEN = f"""SELECT DISTINCT ?c ?p ?value ?why WHERE {{
   ?c <{_RDFS}subClassOf> ?r . ?r <{_OWL}onProperty> ?p .
   {{ ?r <{_OWL}maxCardinality> ?max . FILTER(?max = 0) BIND("none allowed" AS ?why) }}
@@ -285,24 +288,30 @@ _FORBIDDEN = f"""SELECT DISTINCT ?c ?p ?value ?why WHERE {{
 }}"""
 
 
+def _select(graph: ox.Store, sparql: str) -> ox.QuerySolutions:
+    result = graph.query(sparql)
+    assert isinstance(result, ox.QuerySolutions)
+    return result
+
+
 def inconsistency_hints(triples: Iterable[ox.Triple]) -> list[str]:
     """Up to MAX_HINTS readable causes of an inconsistency, from simple pattern queries."""
     graph = ox.Store()
     graph.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
     supers: dict[str, set[str]] = defaultdict(set)
-    for row in graph.query(_SUPERS):
+    for row in _select(graph, _SUPERS):
         supers[row["c"].value].add(row["s"].value)
     types: dict[object, set[str]] = defaultdict(set)
-    for row in graph.query(_TYPES):
+    for row in _select(graph, _TYPES):
         types[row["x"]] |= supers.get(row["c"].value, {row["c"].value})
     hints = _disjoint_hints(graph, types) + _functional_hints(graph) + _forbidden_hints(graph, types)
     return hints[:MAX_HINTS]
 
 
 def _disjoint_hints(graph: ox.Store, types: dict[object, set[str]]) -> list[str]:
-    pairs = {(row["a"].value, row["b"].value) for row in graph.query(_DISJOINT)}
+    pairs = {(row["a"].value, row["b"].value) for row in _select(graph, _DISJOINT)}
     disjoint = {c for pair in pairs for c in pair}
-    hints = []
+    hints: list[str] = []
     for node, classes in sorted(types.items(), key=lambda item: str(item[0])):
         mine = sorted(classes & disjoint)
         hints.extend(f"{_short(node)} is both {_short(a)} and {_short(b)}, which are disjoint"
@@ -311,21 +320,25 @@ def _disjoint_hints(graph: ox.Store, types: dict[object, set[str]]) -> list[str]
 
 
 def _functional_hints(graph: ox.Store) -> list[str]:
-    return [f"{_short(row['x'])} has more than one {_short(row['p'])} ({row['values'].value}), "
-            "which allows only one" for row in graph.query(_FUNCTIONAL)]
+    values: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for row in _select(graph, _FUNCTIONAL):
+        values[(_short(row["x"]), _short(row["p"]))].add(_short(row["o"]))
+    return [f"{node} has {len(objects)} values of {prop} ({', '.join(sorted(objects))}), which allows only one"
+            for (node, prop), objects in sorted(values.items()) if len(objects) > 1]
 
 
 def _forbidden_hints(graph: ox.Store, types: dict[object, set[str]]) -> list[str]:
     rules: dict[tuple[str, str], set[str]] = defaultdict(set)  # (class, property) -> allowed values
-    for row in graph.query(_FORBIDDEN):
+    for row in _select(graph, _FORBIDDEN):
         allowed = rules[(row["c"].value, row["p"].value)]
         if row["value"] is not None:
             allowed.add(row["value"].value)
     hints = []
     for (cls, prop), allowed in sorted(rules.items()):
-        for row in graph.query("SELECT ?x ?v WHERE { ?x ?p ?v }", substitutions={ox.Variable("p"): ox.NamedNode(prop)}):
-            if cls in types.get(row["x"], ()) and row["v"].value not in allowed:
+        for quad in graph.quads_for_pattern(None, ox.NamedNode(prop), None):
+            if cls in types.get(quad.subject, ()) and isinstance(quad.object, (ox.NamedNode, ox.Literal)) \
+                    and quad.object.value not in allowed:
                 what = "none allowed" if not allowed else "allowed: " + ", ".join(sorted(map(_short, allowed)))
-                hints.append(f"{_short(row['x'])} is a {_short(cls)} but has {_short(prop)} "
-                             f"{_short(row['v'].value) if isinstance(row['v'], ox.NamedNode) else row['v']} ({what})")
+                hints.append(f"{_short(quad.subject)} is a {_short(cls)} but has {_short(prop)} {_short(quad.object)} "
+                             f"({what})")
     return sorted(hints)

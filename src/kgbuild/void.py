@@ -23,6 +23,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
+from .errors import KgbuildError
 from .export import EXTENSIONS, FORMATS
 from .store import KgStore
 from .vocab import DBPEDIA_RESOURCE, KG, ONTOLOGY_IRI, PREFIXES, WIKIDATA_ENTITY, Iris
@@ -67,12 +68,14 @@ _P = f"""PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX kg: <{KG}>
 """
-# ?void (the graph left out) and ?base stand for typed terms that _rows writes in: no raw string is spliced.
-_DISTINCT = "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?g != ?void) }"
-Q_TOTALS = f"""SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?o) AS ?objects)
-       (COUNT(DISTINCT ?p) AS ?properties) (COUNT(DISTINCT ?e) AS ?entities)
-WHERE {{ {{ {_DISTINCT} }} BIND(IF(isIRI(?s) && STRSTARTS(STR(?s), ?base), ?s, ?none) AS ?e) }}"""
-Q_PROPERTIES = f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ {{ {_DISTINCT} }} }} GROUP BY ?p"
+# ?void (the graph left out) stands for a typed term that _rows writes in: no raw string is spliced.
+# Few, simple scans: on a 670,000-quad store these take about 2.5 s together (one COUNT with several
+# DISTINCTs, or STRSTARTS over every subject, takes several times longer in Oxigraph).
+# The distinct triples split by property, so the dataset's void:triples is the sum of the partitions.
+Q_PROPERTIES = """SELECT ?p (COUNT(*) AS ?n) WHERE {
+  SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?g != ?void) } } GROUP BY ?p"""
+Q_SUBJECTS = "SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?g != ?void) }"
+Q_OBJECTS = "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?g != ?void) }"
 Q_CLASSES = _P + """SELECT ?c (COUNT(DISTINCT ?s) AS ?n)
 WHERE { GRAPH ?g { ?s rdf:type ?c } FILTER(?g != ?void && isIRI(?c)) } GROUP BY ?c"""
 Q_LINKS = """SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?g != ?void && isIRI(?o))
@@ -121,7 +124,9 @@ def _rows(store: KgStore, sparql: str, **bindings: ox.NamedNode | ox.Literal) ->
     projected variables, and these sit in filters): each term writes itself in escaped N-Triples form."""
     for name, term in bindings.items():
         sparql = sparql.replace(f"?{name}", str(term))
-    return list(store.store.query(sparql))
+    result = store.store.query(sparql)
+    assert isinstance(result, ox.QuerySolutions)
+    return list(result)
 
 
 def _int(term: ox.Literal | None) -> int:
@@ -133,6 +138,11 @@ def describe(store: KgStore, iris: Iris, *, endpoint_url: str, license: str = DE
 
     >>> quads = describe(store, Iris(), endpoint_url="http://127.0.0.1:8000/sparql")  # doctest: +SKIP
     """
+    for name, value in (("endpoint URL", endpoint_url), ("licence", license)):
+        try:
+            ox.NamedNode(value)
+        except ValueError:
+            raise KgbuildError(f"the {name} {value!r} is not an absolute IRI (e.g. https://example.org/sparql)") from None
     graph = void_graph(iris)
     dataset = iris.dataset()
     ds = dataset.value + "#"  # partitions, linksets and distributions are parts of the dataset's document
@@ -147,14 +157,20 @@ def describe(store: KgStore, iris: Iris, *, endpoint_url: str, license: str = DE
     def en(text: str) -> ox.Literal:
         return ox.Literal(text, language="en")
 
-    totals = _rows(store, Q_TOTALS, void=graph, base=ox.Literal(iris.base))[0]
     properties = {row["p"].value: _int(row["n"]) for row in _rows(store, Q_PROPERTIES, void=graph)}
+    subjects = entities = 0
+    distinct_subjects = store.store.query(Q_SUBJECTS.replace("?void", str(graph)))
+    assert isinstance(distinct_subjects, ox.QuerySolutions)
+    for row in distinct_subjects:  # counted here: STRSTARTS over every subject is slow in SPARQL
+        subjects += 1
+        entities += isinstance(row[0], ox.NamedNode) and row[0].value.startswith(iris.base)
+    objects = _int(_rows(store, Q_OBJECTS, void=graph)[0]["n"])
     classes = {row["c"].value: _int(row["n"]) for row in _rows(store, Q_CLASSES, void=graph)}
     links: Counter[tuple[str, str]] = Counter()
     for row in _rows(store, Q_LINKS, void=graph):
-        target = next((name for name, (_, space, _) in TARGETS.items() if row["o"].value.startswith(space)), None)
-        if target is not None:
-            links[(target, row["p"].value)] += 1
+        hit = next((name for name, (_, space, _) in TARGETS.items() if row["o"].value.startswith(space)), None)
+        if hit is not None:
+            links[(hit, row["p"].value)] += 1
 
     add(dataset, RDF_TYPE.value, VOID + "Dataset")
     add(dataset, RDF_TYPE.value, DCAT + "Dataset")
@@ -162,11 +178,11 @@ def describe(store: KgStore, iris: Iris, *, endpoint_url: str, license: str = DE
     add(dataset, DCTERMS + "description", en(DESCRIPTION))
     add(dataset, DCTERMS + "license", license)
     add(dataset, DCTERMS + "conformsTo", ONTOLOGY_IRI)
-    add(dataset, VOID + "triples", count(_int(totals["triples"])))
-    add(dataset, VOID + "entities", count(_int(totals["entities"])))
-    add(dataset, VOID + "distinctSubjects", count(_int(totals["subjects"])))
-    add(dataset, VOID + "distinctObjects", count(_int(totals["objects"])))
-    add(dataset, VOID + "properties", count(_int(totals["properties"])))
+    add(dataset, VOID + "triples", count(sum(properties.values())))
+    add(dataset, VOID + "entities", count(entities))
+    add(dataset, VOID + "distinctSubjects", count(subjects))
+    add(dataset, VOID + "distinctObjects", count(objects))
+    add(dataset, VOID + "properties", count(len(properties)))
     add(dataset, VOID + "classes", count(len(classes)))
     add(dataset, VOID + "uriSpace", ox.Literal(iris.base))
     add(dataset, VOID + "sparqlEndpoint", endpoint_url)
@@ -254,8 +270,10 @@ def void_turtle(store: KgStore, *, endpoint_url: str | None = None) -> bytes:
         quads = describe(store, iris, endpoint_url=endpoint_url or default_endpoint(iris))
     first = iris.dataset().value  # the dataset's own description first, then its parts
     triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads},
-                     key=lambda t: (t.subject.value != first, str(t)))
+                     key=lambda t: (str(t.subject) != f"<{first}>", str(t)))
     prefixes = {k: PREFIXES[k] for k in ("void", "dcat", "dcterms", "xsd", "owl", "skos", "kg", "schema")}
     prefixes["id"] = iris.base
     prefixes["ds"] = iris.dataset().value + "#"
-    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+    data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+    assert data is not None
+    return data

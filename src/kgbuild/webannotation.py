@@ -26,13 +26,14 @@ from pathlib import Path
 from typing import Any
 
 from . import model as m
-from .anchoring import CONTEXT_CHARS, Span, occurrences
+from .anchoring import Span
 from .errors import AnnotationError
 from .importers.common import RegistryNames, article_to_doc, text_reference, write_annotation
 from .vocab import KG, Iris
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 KG_CONTEXT: dict[str, Any] = {
+    "@version": 1.1,
     "kg": KG,
     "kgItem": {"@id": "kg:annotationItem", "@type": "@json"},
     "kgArticle": {"@id": "kg:annotatedArticle", "@type": "@json"},
@@ -296,3 +297,51 @@ def from_collection(
             raise AnnotationError(path, f"kgItem section {section!r} is not one of kgbuild's", item_id=anno_id)
     header = ["Imported from a W3C Web Annotation collection by `kgbuild import webannotation`."]
     return write_annotation(doc, body, header=header), body
+
+
+# ================================================================ files
+def collections_for(paths: list[Path], *, base: str | None = None) -> list[tuple[Path, dict[str, Any]]]:
+    """(annotation file, collection) for every annotation file under `paths`, each loaded
+    with the registry of its own corpus."""
+    from . import loader
+
+    iris = Iris(base) if base else Iris()
+    registries: dict[Path, m.Registry] = {}
+    out = []
+    for path in loader.find_article_files(paths):
+        root = loader.find_corpus_root(path.parent)
+        if root not in registries:
+            registries[root] = loader.load_registry(root)
+        out.append((path, to_collection(loader.load_article(path, registries[root]), iris=iris)))
+    return out
+
+
+def import_file(path: Path, out_yaml: Path, *, registry: m.Registry, text_path: Path | None = None) -> list[str]:
+    """Read the collection in `path` and write `out_yaml` (and the text beside it when missing);
+    the written file is loaded once to prove it is valid. Returns warnings."""
+    from . import loader
+    from .importers.common import atomic_write
+
+    raw = loader.read_text(Path(path))
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise AnnotationError(path, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
+    warnings: list[str] = []
+    given_text = loader.read_text(text_path) if text_path else None
+    yaml_text, body = from_collection(data, registry=registry, out_yaml=Path(out_yaml), text=given_text,
+                                      text_path=text_path, path=path, warnings=warnings)
+    if text_path is None:
+        meta: dict[str, Any] = {}
+        if isinstance(data, dict) and isinstance(data.get("kgArticle"), dict):
+            meta = data["kgArticle"]
+        target_text = Path(out_yaml).parent / (meta.get("text") or Path(out_yaml).with_suffix(".txt").name)
+        if target_text.exists():
+            if loader.read_text(target_text) != body:
+                raise AnnotationError(target_text, "a different text is already here",
+                                      hint="import into another folder, or pass the right text with --text")
+        else:
+            atomic_write(target_text, body)
+    atomic_write(Path(out_yaml), yaml_text)
+    loader.load_article(Path(out_yaml), registry)
+    return warnings

@@ -506,6 +506,7 @@ class _Converter:
         def rel(kind: str, arg: str) -> list[str]:
             return [dict(r.args).get("Arg2", "") for r in relations if r.type == kind and dict(r.args).get("Arg1") == arg]
 
+        item: dict[str, Any]
         if e.type == "Statement":
             used -= {"Speaker", "Addressee", "About", "Setting", "Occasion", "Time"}
             item = {
@@ -544,7 +545,7 @@ class _Converter:
             if status is None or status.value is None:
                 raise self.err(f"a {e.type} event needs a Status attribute", e, hint=", ".join(m.STATUSES))
             kinds = list(dict.fromkeys([e.type, *notes.get("kind", "").split()]))
-            outcomes = []
+            outcomes: list[dict[str, Any]] = []
             for ref in roles.get("Outcome", []):
                 tb = self.span_arg(ref, ("Outcome",), "Outcome", e)
                 affected = [self.entity(a, "Affected", e) for a in rel("Affected", ref)]
@@ -595,7 +596,7 @@ def convert_file(txt: Path, ann: Path, *, registry: m.Registry, out_yaml: Path,
     doc = converter.convert(article_id_for(txt, body), text_reference(out_yaml, text_name))
     header = [f"Imported from brat standoff {ann.name} by `kgbuild import brat`.",
               "Quotes resolve to the offsets of the brat annotations; review, then build."]
-    return write_annotation(doc, body, header=header)
+    return write_annotation(doc, body, header=header, group_mentions=True)
 
 
 def import_brat(source: Path, out_dir: Path | None = None, *, registry: m.Registry) -> BratImport:

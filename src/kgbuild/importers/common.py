@@ -116,7 +116,8 @@ class RegistryNames:
         """Every word-bounded occurrence of a registry name, in text order.
 
         Different entities may nest ("Trump" inside "Some Trump advisers"); for one entity
-        only the longest of nested matches is kept ("Benjamin Netanyahu", not also "Netanyahu").
+        only the shortest of nested matches is kept ("Netanyahu" in "Benjamin Netanyahu"),
+        so that a name's mentions are all its occurrences.
         """
         wanted = set(types) if types is not None else None
         folded = fold(body)
@@ -127,14 +128,14 @@ class RegistryNames:
                 for eid in ids:
                     if wanted is None or self.registry.entities[eid].type in wanted:
                         found[(eid, start, end)] = NameHit(eid, Span(start, end, body[start:end]))
-        hits = sorted(found.values(), key=lambda h: (h.span.start, -h.span.end, h.entity))
+        hits = sorted(found.values(), key=lambda h: (h.span.end - h.span.start, h.span.start, h.entity))
         kept: list[NameHit] = []
         for hit in hits:
-            if any(k.entity == hit.entity and k.span.start <= hit.span.start and hit.span.end <= k.span.end
+            if any(k.entity == hit.entity and hit.span.start <= k.span.start and k.span.end <= hit.span.end
                    for k in kept):
                 continue
             kept.append(hit)
-        return kept
+        return sorted(kept, key=lambda h: (h.span.start, -h.span.end, h.entity))
 
 
 # ---------------------------------------------------------------- dates
@@ -306,8 +307,17 @@ def anchor_spec(body: str, span: Span) -> str | dict[str, Any]:
     return _FlowMap(quote=span.exact, start=span.start)
 
 
-def mention_specs(body: str, spans: Sequence[Span]) -> Any:
-    """Anchors for one entity's mentions; a run of every occurrence of a name becomes `all: true`."""
+def mention_specs(body: str, spans: Sequence[Span], *, group: bool = False) -> Any:
+    """Anchors for one entity's mentions; a run of every occurrence of a name becomes `all: true`.
+
+    With `group`, spans are first grouped by their words (in order of first appearance), which
+    changes their order in the Article (not the graph) but writes e.g. Iran and Tehran as two lines.
+    """
+    if group:
+        order: dict[str, list[Span]] = {}
+        for span in spans:
+            order.setdefault(span.exact, []).append(span)
+        spans = [s for group_spans in order.values() for s in sorted(group_spans)]
     out: list[Any] = []
     i = 0
     while i < len(spans):
@@ -364,35 +374,49 @@ def write_annotation(
     notes: Mapping[str, str] | None = None,
     header: Sequence[str] = (),
     footer: Sequence[str] = (),
+    commented: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+    group_mentions: bool = False,
 ) -> str:
-    """An annotation file for `doc`; `notes` puts a comment above a mention (by entity id) or an item
-    (by id); `header`/`footer` are comment lines (already without '#') at the top and bottom."""
+    """An annotation file for `doc`.
+
+    `notes` puts a comment above a mention (by entity id), an item (by id) or a top-level
+    key (by '@key', e.g. '@published'); `commented` adds items to a section as comments
+    (for a reviewer to complete and uncomment); `header`/`footer` are comment lines
+    (without '#') at the top and bottom; `group_mentions` see `mention_specs`.
+    """
     notes = notes or {}
+    commented = commented or {}
     lines: list[str] = [line for h in header for line in _comment(h, 0)]
-    top: dict[str, Any] = {}
     for key in ("kgbuild", "id", "text", "headline", "language", "published"):
         value = doc.get(key)
         if key == "headline" and isinstance(value, Span) and value == _first_line(body):
             continue  # the loader's default
         if not _empty(value):
-            top[key] = _yamlish(body, value, key)
-    lines += _dump(top)
+            if f"@{key}" in notes:
+                lines += _comment(notes[f"@{key}"], 0)
+            lines += _dump({key: _yamlish(body, value, key)})
     mentions = doc.get("mentions") or {}
     if mentions:
         lines += ["", "mentions:"]
         for key, spans in mentions.items():
             if key in notes:
                 lines += _comment(notes[key], 2)
-            lines += ["  " + line for line in _dump({key: mention_specs(body, list(spans))})]
+            specs = mention_specs(body, list(spans), group=group_mentions)
+            lines += ["  " + line for line in _dump({key: specs})]
     for section in SECTIONS:
         items = doc.get(section) or []
-        if not items:
+        hidden = commented.get(section) or []
+        if not items and not hidden:
             continue
-        lines += ["", f"{section}:"]
+        lines += ["", f"{section}:" if items else f"# {section}:"]
         for item in items:
             if item.get("id") in notes:
                 lines += _comment(notes[item["id"]], 2)
             lines += dump_item(body, item)
+        for item in hidden:
+            if item.get("id") in notes:
+                lines += _comment(notes[item["id"]], 2)
+            lines += ["  # " + line[2:] for line in dump_item(body, item)]
     if footer:
         lines += [""] + [line for f in footer for line in _comment(f, 0)]
     return "\n".join(lines) + "\n"

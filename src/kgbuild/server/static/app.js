@@ -43,7 +43,8 @@
     if (term.type === "uri") {
       const href = safeHref(term.value);
       if (href) {
-        const a = el("a", { href: href, title: term.value }, term.value);
+        const label = href.startsWith("/") ? "id:" + term.value.slice(base.length) : term.value;
+        const a = el("a", { href: href, title: term.value }, label);
         if (!href.startsWith("/")) a.rel = "nofollow noopener";
         td.appendChild(a);
       } else {

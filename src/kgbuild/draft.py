@@ -1,0 +1,306 @@
+"""Draft an annotation file for a new article: rule-based, deterministic, for a person to review.
+
+    result = draft_article(Path("data/articles/001_x.txt"), registry=registry,
+                           out_yaml=Path("data/articles/001_x.yaml"))
+    Path("data/articles/001_x.yaml").write_text(result.yaml)
+
+What it finds:
+
+* **Quotes**: every passage in “curly” or "straight" double quotes becomes a statement. A
+  comma, semicolon or colon the quote ends with is left out, and so is a final full stop
+  (or ! ?) unless the quote is a whole sentence (starts upper case, has several words).
+* **Speakers**: the attribution verb nearest the quote in its sentence (said, warned, stated,
+  argued, insisted, claimed, emphasized, praised, ...; before the quote if there is one, else
+  after); its subject is the nearest registry actor (or he/she) before the verb, else one just
+  after it when the verb follows the quote ("...,” said Trump"). A participle ("stating", "declaring") takes the subject of the
+  finite attribution verb before it, and so does a coordinated verb ("said ... and warned").
+  "The officials" stands for the last actor named whose name ends in "officials". With no attribution verb, the sentence's first actor or
+  pronoun is taken. "He"/"she" stand for the last person named before them. A quote whose
+  speaker is not found is written commented out, to be completed by hand.
+* **Mentions**: every registry label and alias, at word boundaries (see `RegistryNames`).
+* **Dates**: absolute dates normalised to ISO 8601 at the precision given ("June 2025" ->
+  2025-06); a day-precision date in the first lines (a dateline) becomes `published`; all
+  dates are listed in the file's header for use as event times.
+
+Every drafted item carries a `# REVIEW` comment saying how it was found. Comments do not
+change what the loader reads, so a draft loads and builds as it is; delete a comment once
+the item is checked (`pending_reviews` counts what is left).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import loader
+from . import model as m
+from .anchoring import Span, sentences
+from .importers.common import (
+    DateHit,
+    NameHit,
+    RegistryNames,
+    article_id_for,
+    find_dates,
+    slug,
+    text_reference,
+    unique_id,
+    write_annotation,
+)
+
+REVIEW = "REVIEW"
+_VERB_STEMS = (
+    r"sa(?:y|ys|id|ying)|warn(?:s|ed|ing)?|stated|stating|argu(?:e|es|ed|ing)|insist(?:s|ed|ing)?"
+    r"|claim(?:ed|ing)|emphasi[sz](?:e|es|ed|ing)|prais(?:e|es|ed|ing)|t(?:ells|old)|add(?:s|ed)"
+    r"|declar(?:e|es|ed|ing)|describ(?:e|es|ed|ing)|not(?:es|ed|ing)|assert(?:s|ed|ing)?|vow(?:s|ed|ing)?"
+    r"|threaten(?:s|ed|ing)?|boast(?:s|ed|ing)?|stress(?:es|ed|ing)|announc(?:e|es|ed|ing)|wr(?:ites|ote)"
+    r"|urg(?:e|es|ed|ing)|reiterat(?:e|es|ed|ing)|remark(?:s|ed|ing)?|call(?:s|ed|ing)|den(?:ies|ied|ying)"
+    r"|acknowledg(?:e|es|ed|ing)|admit(?:s|ted|ting)?|predict(?:s|ed|ing)?|promis(?:es|ed|ing)"
+    r"|suggest(?:s|ed|ing)?|dismiss(?:es|ed|ing)|brand(?:s|ed|ing)|repl(?:ies|ied|ying)|respond(?:s|ed|ing)?"
+    r"|tweet(?:s|ed|ing)?|recall(?:s|ed|ing)?|confirm(?:s|ed|ing)?"
+)
+ATTRIBUTION_VERB = re.compile(rf"\b(?:{_VERB_STEMS})\b|\b[Aa]ccording to\b")
+PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he)\b")
+_DEFINITE = re.compile(r"\b[Tt]he ([a-z]{4,})\b")
+_COORDINATED = re.compile(r"\band\s+$")
+_JUST_PUNCTUATION = re.compile(r"^[\s,;:.!?”\"’]*$")
+_QUOTES = (re.compile(r"“([^“”]+)”"), re.compile(r'"([^"\n]+)"'))
+_TRAILING_ALWAYS = ",;:"
+_TRAILING_FINAL = ".!?"
+DATELINE_LINES = 3
+
+
+@dataclass(frozen=True)
+class DraftStatement:
+    """A drafted quote: where it is, who probably said it, and why."""
+
+    id: str
+    span: Span
+    speaker: str | None
+    reason: str
+
+
+@dataclass
+class Draft:
+    """A drafted annotation file and what it contains, for review and for benchmarks."""
+
+    article_id: str
+    body: str
+    yaml: str
+    statements: list[DraftStatement] = field(default_factory=list)
+    mentions: dict[str, list[Span]] = field(default_factory=dict)
+    dates: list[DateHit] = field(default_factory=list)
+    published: str | None = None
+
+
+# ---------------------------------------------------------------- quotes
+def find_quotes(body: str) -> list[Span]:
+    """Every quoted passage, trimmed to the quoted words (see the module docstring), in text order."""
+    found: dict[int, Span] = {}
+    for pattern in _QUOTES:
+        for match in pattern.finditer(body):
+            start, end = match.span(1)
+            while start < end and body[start].isspace():
+                start += 1
+            while end > start and (body[end - 1].isspace() or body[end - 1] in _TRAILING_ALWAYS):
+                end -= 1
+            inner = body[start:end]
+            whole_sentence = inner[:1].isupper() and " " in inner
+            while end > start and body[end - 1] in _TRAILING_FINAL and not whole_sentence:
+                end -= 1
+            if end > start and not any(s.start <= start < s.end for s in found.values()):
+                found[start] = Span(start, end, body[start:end])
+    return sorted(found.values())
+
+
+# ---------------------------------------------------------------- speakers
+@dataclass(frozen=True)
+class _Candidate:
+    start: int
+    end: int
+    entity: str | None  # None for a pronoun
+    text: str
+
+
+class _Speakers:
+    """Finds the likely speaker of each quote (see the module docstring)."""
+
+    def __init__(self, body: str, registry: m.Registry, hits: list[NameHit], quotes: list[Span]):
+        self.body, self.registry, self.quotes = body, registry, quotes
+        actors = [h for h in hits if registry.entities[h.entity].type in m.ACTOR_TYPES]
+        outer = [h for h in actors if not any(o is not h and o.span.start <= h.span.start and h.span.end <= o.span.end
+                                                 and (o.span.end - o.span.start) > (h.span.end - h.span.start)
+                                                 for o in actors)]
+        self.candidates = sorted(
+            [_Candidate(h.span.start, h.span.end, h.entity, h.span.exact) for h in outer if not self.quoted(h.span.start)]
+            + [_Candidate(p.start(), p.end(), None, p.group()) for p in PRONOUN.finditer(body) if not self.quoted(p.start())],
+            key=lambda c: (c.start, c.end),
+        )
+        self.persons = [h for h in actors if registry.entities[h.entity].type == "Person" and not self.quoted(h.span.start)]
+        self.candidates = sorted(self.candidates + self._definite(actors), key=lambda c: (c.start, c.end))
+        self.sentences = sentences(body)
+
+    def _definite(self, actors: list[NameHit]) -> list[_Candidate]:
+        """'the officials' -> the last actor named before it whose name ends in 'officials'."""
+        heads: dict[str, set[str]] = {}
+        for key, ent in self.registry.entities.items():
+            for name in (ent.label, *ent.aliases):
+                words = name.split()
+                if ent.type in m.ACTOR_TYPES and len(words) > 1:
+                    heads.setdefault(words[-1].lower(), set()).add(key)
+        out = []
+        for match in _DEFINITE.finditer(self.body):
+            noun = match.group(1).lower()
+            if self.quoted(match.start()) or noun not in heads:
+                continue
+            if any(c.start < match.end() and match.start() < c.end for c in self.candidates):
+                continue
+            before = [h for h in actors if h.span.end <= match.start() and h.entity in heads[noun]]
+            if before:
+                out.append(_Candidate(match.start(), match.end(), before[-1].entity, match.group()))
+        return out
+
+    def quoted(self, offset: int) -> bool:
+        return any(q.start <= offset < q.end for q in self.quotes)
+
+    def sentence_of(self, span: Span) -> Span:
+        for sentence in self.sentences:
+            if sentence.start <= span.start < sentence.end:
+                return sentence
+        return Span(span.start, span.end, span.exact)
+
+    def resolve(self, cand: _Candidate, how: str) -> tuple[str | None, str]:
+        if cand.entity is not None:
+            return cand.entity, how
+        before = [p for p in self.persons if p.span.end <= cand.start]
+        if not before:
+            return None, f"{how}: pronoun {cand.text!r} with no person named before it"
+        person = before[-1]
+        return person.entity, f"{how}: pronoun {cand.text!r} -> last person named ({person.span.exact!r})"
+
+    def subject_of(self, verb: re.Match[str], sentence: Span, quote: Span) -> _Candidate | None:
+        if verb.group().lower().startswith("according"):
+            after = [c for c in self.candidates if verb.end() <= c.start < sentence.end]
+            return after[0] if after else None
+        before = [c for c in self.candidates if sentence.start <= c.start and c.end <= verb.start()]
+        if before:
+            return before[-1]
+        # Inversion right after the quote: “...,” said Trump / “...,” Trump said.
+        if _JUST_PUNCTUATION.match(self.body[quote.end:verb.start()]):
+            after = [c for c in self.candidates if verb.end() <= c.start < sentence.end
+                     and len(self.body[verb.end():c.start].split()) <= 3]
+            return after[0] if after else None
+        return None
+
+    def speaker(self, quote: Span) -> tuple[str | None, str]:
+        sentence = self.sentence_of(quote)
+        verbs = [v for v in ATTRIBUTION_VERB.finditer(self.body, sentence.start, sentence.end)
+                 if not self.quoted(v.start())]
+        preceding = [v for v in verbs if v.end() <= quote.start]
+        following = [v for v in verbs if v.start() >= quote.end]
+        verb = preceding[-1] if preceding else (following[0] if following else None)
+        if verb is not None and verb.group().endswith("ing") and not verb.group().lower().startswith("according"):
+            finite = [v for v in verbs if v.end() <= verb.start() and not v.group().endswith("ing")]
+            verb = finite[-1] if finite else None
+        # A coordinated verb ("... said X and warned ...") shares the subject of the verb before it.
+        while verb is not None and _COORDINATED.search(self.body[sentence.start:verb.start()]):
+            earlier = [v for v in verbs if v.end() <= verb.start() and not v.group().endswith("ing")]
+            if not earlier:
+                break
+            verb = earlier[-1]
+        if verb is not None:
+            subject = self.subject_of(verb, sentence, quote)
+            if subject is not None:
+                return self.resolve(subject, f"subject of {verb.group()!r}")
+            return None, f"no actor found as the subject of {verb.group()!r}"
+        first = [c for c in self.candidates if sentence.start <= c.start < quote.start]
+        if first:
+            return self.resolve(first[0], "sentence subject (no attribution verb found)")
+        return None, "no attribution verb or actor in the sentence"
+
+
+# ---------------------------------------------------------------- the draft
+def _headline(body: str) -> Span | None:
+    """The first non-empty line that is not an editor's note in [brackets]."""
+    pos = 0
+    for line in body.split("\n"):
+        stripped = line.strip()
+        if stripped and not (stripped.startswith("[") and stripped.endswith("]")):
+            start = pos + line.index(stripped)
+            return Span(start, start + len(stripped), stripped)
+        pos += len(line) + 1
+    return None
+
+
+def draft_article(text_path: Path, *, registry: m.Registry, out_yaml: Path | None = None) -> Draft:
+    """Draft the annotation file for the article text at `text_path` (nothing is written)."""
+    text_path = Path(text_path)
+    out_yaml = Path(out_yaml) if out_yaml is not None else text_path.with_suffix(".yaml")
+    body = loader.read_text(text_path)
+    article_id = article_id_for(text_path, body)
+    names = RegistryNames(registry)
+    hits = names.find(body)
+    quotes = find_quotes(body)
+    speakers = _Speakers(body, registry, hits, quotes)
+    notes: dict[str, str] = {}
+    taken = set(registry.entities)
+
+    mentions: dict[str, list[Span]] = {}
+    for hit in hits:
+        mentions.setdefault(hit.entity, []).append(hit.span)
+    for key, spans in mentions.items():
+        counts: dict[str, int] = {}
+        for span in spans:
+            counts[span.exact] = counts.get(span.exact, 0) + 1
+        found = ", ".join(f"{text!r} ×{n}" if n > 1 else repr(text) for text, n in counts.items())
+        notes[key] = f"{REVIEW}: {registry.entities[key].label} ({registry.entities[key].type}), by name: {found}"
+
+    drafted: list[DraftStatement] = []
+    statements: list[dict[str, Any]] = []
+    unresolved: list[dict[str, Any]] = []
+    for quote in quotes:
+        speaker, reason = speakers.speaker(quote)
+        ident = unique_id("q-" + slug(quote.exact), taken)
+        drafted.append(DraftStatement(ident, quote, speaker, reason))
+        if speaker is None:
+            notes[ident] = f"{REVIEW}: speaker not found ({reason}); set speaker and uncomment"
+            unresolved.append({"id": ident, "speaker": "TODO", "quote": quote})
+        else:
+            label = registry.entities[speaker].label
+            notes[ident] = f"{REVIEW}: speaker {label} — {reason}; check the quote's extent, add setting/occasion/about"
+            statements.append({"id": ident, "speaker": speaker, "quote": quote})
+
+    dates = find_dates(body)
+    first_lines_end = sum(len(line) + 1 for line in body.split("\n")[:DATELINE_LINES])
+    published = next((d.iso for d in dates if d.span.start < first_lines_end and d.iso.count("-") == 2), None)
+    if published:
+        notes["@published"] = f"{REVIEW}: publication date read from the dateline"
+    headline = _headline(body)
+    if headline is not None and headline.start != 0:
+        notes["@headline"] = f"{REVIEW}: headline = first line that is not a [bracketed] note"
+
+    header = [
+        f"DRAFT written by `kgbuild draft` from {text_path.name}: every item below was found by rules and",
+        f"carries a '# {REVIEW}' note saying how. Check each item, fix or delete it, then delete its note.",
+        "The file loads and builds as it is (comments do not count); add roles, events and claims by hand.",
+    ]
+    if dates:
+        header.append("")
+        header.append(f"{REVIEW}: dates in the text, as ISO 8601 (for events' time/begin/end, statements' date):")
+        for d in dates:
+            line = body.count("\n", 0, d.span.start) + 1
+            header.append(f"  text line {line}: {d.span.exact!r} -> {d.iso}")
+    doc: dict[str, Any] = {
+        "kgbuild": 1, "id": article_id, "text": text_reference(out_yaml, text_path),
+        "headline": headline, "language": "en", "published": published,
+        "mentions": mentions, "statements": statements,
+    }
+    yaml_text = write_annotation(doc, body, notes=notes, header=header, group_mentions=True,
+                                 commented={"statements": unresolved} if unresolved else None)
+    return Draft(article_id=article_id, body=body, yaml=yaml_text, statements=drafted, mentions=mentions,
+                 dates=dates, published=published)
+
+
+def pending_reviews(annotation_text: str) -> int:
+    """How many '# REVIEW' notes an annotation file still has."""
+    return sum(1 for line in annotation_text.splitlines() if re.match(rf"^\s*#\s*{REVIEW}\b", line))

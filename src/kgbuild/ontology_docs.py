@@ -1,0 +1,238 @@
+"""Publish the ontology at its IRI: generated HTML for people, RDF for machines, by content negotiation.
+
+`ontology_document(accept)` answers a request for https://w3id.org/kgbuild/ontology (or
+its version IRI, `.../ontology/0.1.0`): HTML documentation generated from
+ontology/kgbuild.ttl by pyLODE, or the ontology itself as Turtle, RDF/XML, JSON-LD or
+N-Triples. Nothing here is hand-written: the page is regenerated whenever the file changes
+(cached in memory and in build/ontology-docs/, keyed by the file's hash).
+
+pyLODE takes the document title and metadata from every owl:Ontology *and every
+skos:ConceptScheme* in the file; the ontology's status, modality, ... schemes would take
+over the page, so the copy given to pyLODE leaves out their skos:ConceptScheme typing
+(they are still documented as named individuals).
+
+    >>> body, content_type = ontology_document("text/turtle")  # doctest: +SKIP
+    >>> content_type
+    'text/turtle; charset=utf-8'
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .build import ontology_files, project_root
+from .errors import KgbuildError
+from .vocab import ONTOLOGY_IRI, PREFIXES
+
+ONTOLOGY_FILE = "kgbuild.ttl"
+CACHE_DIR = Path("build") / "ontology-docs"
+DOCS_VERSION = "1"  # bump when the preprocessing below changes, to invalidate cached pages
+OWL_VERSION_IRI = "http://www.w3.org/2002/07/owl#versionIRI"
+OWL_VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
+
+
+class NotAcceptable(KgbuildError):
+    """No representation the client accepts (HTTP 406)."""
+
+
+class UnknownVersion(KgbuildError):
+    """A version of the ontology this server does not have (HTTP 404)."""
+
+
+@dataclass(frozen=True)
+class Representation:
+    media_type: str
+    content_type: str
+    aliases: tuple[str, ...] = ()
+
+
+# Server preference order: on a tie (e.g. Accept: */*) the first wins, so a bare browser or
+# curl gets the HTML page; RDF clients name their format.
+REPRESENTATIONS = (
+    Representation("text/html", "text/html; charset=utf-8", ("application/xhtml+xml",)),
+    Representation("text/turtle", "text/turtle; charset=utf-8", ("application/x-turtle",)),
+    Representation("application/rdf+xml", "application/rdf+xml"),
+    Representation("application/ld+json", "application/ld+json", ("application/json",)),
+    Representation("application/n-triples", "application/n-triples", ("text/plain",)),
+)
+_OX_FORMATS = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+}
+
+
+@dataclass(frozen=True)
+class OntologyInfo:
+    path: Path
+    iri: str
+    version_iri: str | None
+    version: str | None  # the last path segment of owl:versionIRI (else owl:versionInfo)
+
+
+def ontology_path() -> Path:
+    """ontology/kgbuild.ttl (in $KGBUILD_ONTOLOGY's folder when that is set)."""
+    for path in ontology_files():
+        if path.name == ONTOLOGY_FILE:
+            return path
+    raise KgbuildError(f"no {ONTOLOGY_FILE} in the ontology folder")
+
+
+def ontology_info(path: Path | None = None) -> OntologyInfo:
+    """The ontology IRI and its owl:versionIRI, read from the file."""
+    path = path or ontology_path()
+    node = ox.NamedNode(ONTOLOGY_IRI)
+    version_iri = version = None
+    for triple in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+        if triple.subject == node and triple.predicate.value == OWL_VERSION_IRI:
+            version_iri = triple.object.value
+        elif triple.subject == node and triple.predicate.value == OWL_VERSION_INFO and version is None:
+            version = triple.object.value
+    if version_iri is not None:
+        version = version_iri.rstrip("/").rsplit("/", 1)[-1]
+    return OntologyInfo(path=path, iri=ONTOLOGY_IRI, version_iri=version_iri, version=version)
+
+
+def version_from_path(url_path: str) -> str | None:
+    """'/ontology' -> None (the current version); '/ontology/0.1.0' -> '0.1.0'."""
+    parts = [p for p in url_path.split("/") if p]
+    if parts and parts[0] == "ontology" and len(parts) <= 2:
+        return parts[1] if len(parts) == 2 else None
+    raise UnknownVersion(f"{url_path!r} is not the ontology's IRI path (/ontology or /ontology/VERSION)")
+
+
+# ---------------------------------------------------------------- content negotiation
+def _accept_ranges(accept: str) -> list[tuple[str, float]]:
+    ranges = []
+    for part in accept.split(","):
+        fields = [f.strip() for f in part.split(";")]
+        media = fields[0].lower()
+        if not re.match(r"^[\w.+*-]+/[\w.+*-]+$", media):
+            continue
+        q = 1.0
+        for param in fields[1:]:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = max(0.0, min(1.0, float(value)))
+                except ValueError:
+                    q = 0.0
+        ranges.append((media, q))
+    return ranges
+
+
+def _quality(ranges: list[tuple[str, float]], media_types: tuple[str, ...]) -> float:
+    """The q of the most specific range matching any of `media_types` (RFC 9110, 12.5.1)."""
+    best: tuple[int, float] | None = None
+    for media, q in ranges:
+        for media_type in media_types:
+            kind = media_type.split("/")[0]
+            specificity = 2 if media == media_type else 1 if media == f"{kind}/*" else 0 if media == "*/*" else -1
+            if specificity >= 0 and (best is None or specificity > best[0]):
+                best = (specificity, q)
+    return best[1] if best else 0.0
+
+
+def negotiate(accept: str | None) -> Representation:
+    """The representation to send for an Accept header (none or empty: the first, HTML)."""
+    ranges = _accept_ranges(accept or "")
+    if not ranges:
+        return REPRESENTATIONS[0]
+    scored = [(_quality(ranges, (r.media_type, *r.aliases)), -i, r) for i, r in enumerate(REPRESENTATIONS)]
+    q, _, best = max(scored, key=lambda s: (s[0], s[1]))
+    if q <= 0:
+        offered = ", ".join(r.media_type for r in REPRESENTATIONS)
+        raise NotAcceptable(f"the ontology is available as {offered}")
+    return best
+
+
+# ---------------------------------------------------------------- HTML
+_HTML_CACHE: dict[str, bytes] = {}
+
+
+@contextmanager
+def _contained_logging() -> Iterator[None]:
+    """pyLODE configures the root logger (DEBUG, to stderr) on import and logs through it: keep that out."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    root.addHandler(logging.NullHandler())  # basicConfig() does nothing while the root has a handler
+    try:
+        yield
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+
+
+def _generate_html(text: str) -> bytes:
+    import rdflib
+
+    graph = rdflib.Graph()
+    graph.parse(data=text, format="turtle")
+    scheme = rdflib.URIRef("http://www.w3.org/2004/02/skos/core#ConceptScheme")
+    graph.remove((None, rdflib.RDF.type, scheme))
+    with _contained_logging():
+        from pylode import OntPub
+
+        html = OntPub(ontology=graph).make_html()
+    return html.encode("utf-8") if isinstance(html, str) else html
+
+
+def ontology_html(path: Path | None = None) -> bytes:
+    """The generated HTML documentation of the ontology file (regenerated only when the file changes)."""
+    path = path or ontology_path()
+    data = path.read_bytes()
+    key = hashlib.sha256(data + DOCS_VERSION.encode()).hexdigest()
+    if key in _HTML_CACHE:
+        return _HTML_CACHE[key]
+    cached = project_root() / CACHE_DIR / f"{key}.html"
+    if cached.is_file():
+        html = cached.read_bytes()
+    else:
+        html = _generate_html(data.decode("utf-8"))
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            part = cached.with_name(cached.name + ".part")
+            part.write_bytes(html)
+            part.replace(cached)
+        except OSError:
+            pass  # a read-only install still serves the page, from memory
+    _HTML_CACHE[key] = html
+    return html
+
+
+def ontology_rdf(media_type: str, path: Path | None = None) -> bytes:
+    """The ontology as Turtle (the source file, comments kept), RDF/XML, JSON-LD or N-Triples."""
+    path = path or ontology_path()
+    if media_type == "text/turtle":
+        return path.read_bytes()
+    fmt = _OX_FORMATS[media_type]
+    triples = sorted(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE), key=str)
+    prefixes = None
+    if fmt in (ox.RdfFormat.RDF_XML, ox.RdfFormat.JSON_LD):
+        prefixes = {k: v for k, v in PREFIXES.items() if k not in ("wd", "dbr", "cameo")}
+    data = ox.serialize(triples, format=fmt, prefixes=prefixes)
+    assert data is not None
+    return data
+
+
+def ontology_document(accept: str, *, version: str | None = None, path: Path | None = None) -> tuple[bytes, str]:
+    """(body, Content-Type) for a request of the ontology IRI or, with `version`, its version IRI.
+
+    Raises UnknownVersion (404) for a version other than the file's owl:versionIRI, and
+    NotAcceptable (406) when the client accepts none of HTML, Turtle, RDF/XML, JSON-LD, N-Triples.
+    """
+    info = ontology_info(path)
+    if version is not None and version != info.version:
+        have = f"version {info.version} ({info.version_iri})" if info.version else "no version"
+        raise UnknownVersion(f"no version {version!r} of the ontology; this server has {have}")
+    rep = negotiate(accept)
+    body = ontology_html(info.path) if rep.media_type == "text/html" else ontology_rdf(rep.media_type, info.path)
+    return body, rep.content_type
