@@ -110,14 +110,26 @@ def with_prefixes(sparql: str) -> str:
     return "\n".join(lines) + "\n" + sparql
 
 
-def saved_workload() -> list[tuple[str, str]]:
-    """(kgbuild API path, standalone SPARQL) for every saved query that runs without arguments."""
-    out = []
+def saved_workload(store: Path, budget: float) -> tuple[list[tuple[str, str]], list[str]]:
+    """(kgbuild API path, standalone SPARQL) for every saved query that runs without arguments.
+
+    Each is first run once with `kgbuild query` in a child process killed after `budget`
+    seconds: a query that cannot answer in that time on this corpus is left out (and named),
+    since a load test of it would only measure that one query.
+    """
+    out, skipped = [], []
+    kgbuild = [sys.executable, "-c", "from kgbuild.cli import main; main()"]
     for name, q in saved_queries(REPO / "queries").items():
         if any(not p.optional and p.default is None for p in q.parameters):
             continue
+        try:
+            subprocess.run([*kgbuild, "query", name, "--store", str(store), "-f", "json"], cwd=REPO, check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=budget)
+        except (subprocess.TimeoutExpired, subprocess.CalledProcessError):
+            skipped.append(name)
+            continue
         out.append((f"/queries/{quote(name)}.json", with_prefixes(q.sparql)))
-    return out
+    return out, skipped
 
 
 def paths_for(server: Server, workload: str, saved: list[tuple[str, str]]) -> list[str]:
@@ -243,13 +255,18 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=8.0, help="seconds per load run (default 8)")
     parser.add_argument("--connections", type=int, default=8, help="concurrent clients (default 8)")
     parser.add_argument("--no-rdflib", action="store_true", help="skip rdflib-endpoint")
+    parser.add_argument("--query-budget", type=float, default=5.0,
+                        help="leave out saved queries slower than this alone (default 5 s)")
     args = parser.parse_args()
     duration = min(max(args.duration, 1.0), 60.0)  # bounded whatever the arguments
     bindir = Path(sys.executable).parent
     workdir = Path(tempfile.mkdtemp(prefix="kgbuild-bench-"))
     try:
         store = args.store or build_store(args.articles, workdir)
-        saved = saved_workload()
+        saved, too_slow = saved_workload(store, args.query_budget)
+        if too_slow:
+            print(f"left out (over {args.query_budget:.0f}s alone on this corpus): {', '.join(too_slow)}",
+                  file=sys.stderr)
         servers = [
             Server("kgbuild", [str(bindir / "kgbuild"), "serve", "--store", str(store), "--port", "0"], 0,
                    "/sparql", "api"),
@@ -297,7 +314,7 @@ def main() -> int:
             finally:
                 stop(server)
         print(f"\nSaved queries: {len(saved)} ({', '.join(api.split('/')[2] for api, _ in saved)}); "
-              f"ad-hoc queries: {len(ADHOC)}")
+              f"ad-hoc queries: {len(ADHOC)}" + (f"; left out as too slow: {', '.join(too_slow)}" if too_slow else ""))
         print(f"{'workload':8} {'server':16} {'req/s':>10} {'p50 ms':>9} {'p99 ms':>9} {'errors':>7} "
               f"{'vs oxigraph':>12}")
         for workload in ("saved", "adhoc"):
