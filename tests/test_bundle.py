@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from conftest import BASE, REPO, SEED_GRAPH
 from rdflib.compare import isomorphic
 
+from kgbuild.build import ontology_files
 from kgbuild.cli import main
 from kgbuild.store import KgStore
 
@@ -45,8 +46,8 @@ def rdf_files(bundle: Path) -> list[Path]:
 def test_bundle_layout_and_manifest(bundle: Path, seed_store: KgStore) -> None:
     names = {str(p.relative_to(bundle)) for p in bundle.rglob("*") if p.is_file()}
     graphs = {f"graphs/{g.value.rsplit('/', 1)[1]}.ttl" for g in seed_store.graphs()}
-    assert graphs == {"graphs/a2fbfe0915b87551.ttl", "graphs/ontology.ttl", "graphs/void.ttl"}
-    ontology = {f"ontology/{p.name}" for p in (REPO / "ontology").glob("*.ttl")}
+    assert graphs == {"graphs/a2fbfe0915b87551.ttl", "graphs/ontology.ttl", "graphs/registry.ttl", "graphs/void.ttl"}
+    ontology = {f"ontology/{p.name}" for p in ontology_files()}
     assert "ontology/kgbuild.ttl" in ontology and "ontology/cameo.ttl" in ontology
     assert names == graphs | ontology | {"dataset.trig", "void.ttl", "context.jsonld", "manifest.json"}
     manifest = json.loads((bundle / "manifest.json").read_text("utf-8"))

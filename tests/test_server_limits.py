@@ -67,7 +67,7 @@ def test_streaming_query_is_cut_at_the_deadline(slow: Live) -> None:
     assert slow.client.get("/sparql", params={"query": SIMPLE}).status_code == 200
 
 
-def test_busy_workers_give_503_not_a_queue(slow: Live) -> None:
+def test_busy_workers_give_503_after_a_bounded_wait(slow: Live) -> None:
     import threading
 
     results: list[int] = []
@@ -78,7 +78,7 @@ def test_busy_workers_give_503_not_a_queue(slow: Live) -> None:
     for t in threads:
         t.join()
     assert results == [503, 503]
-    # Both slots are now held by aggregates past their deadline: a new query is told so at once.
+    # Both slots are held by aggregates past their deadline: a new query waits until its own deadline, then 503.
     if slow.state.runner.busy == 2:
         r = slow.client.get("/sparql", params={"query": SIMPLE})
         assert r.status_code == 503 and "busy" in r.text
@@ -111,3 +111,19 @@ def test_cors_is_configurable(queries_dir: Path) -> None:  # noqa: F811
     for live in serve(small_store(), queries_dir, cors_origins=[]):
         r = live.client.get("/sparql", params={"query": "ASK {}"}, headers={"Origin": "https://a.example"})
         assert "access-control-allow-origin" not in r.headers
+
+
+def test_requests_wait_in_line_for_a_free_worker(queries_dir: Path) -> None:  # noqa: F811
+    import threading
+
+    for live in serve(store_250(), queries_dir, query_workers=1, query_timeout=20):
+        statuses: list[int] = []
+        query = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
+        threads = [threading.Thread(target=lambda: statuses.append(
+            httpx.get(live.url + "/sparql", params={"query": query}, timeout=30).status_code)) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert statuses == [200] * 6
+        assert live.state.runner.busy == 0

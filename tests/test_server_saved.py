@@ -121,3 +121,16 @@ def test_openapi_describes_every_saved_query(live: Live) -> None:
     for path in ("/queries", "/sparql", "/rdf-graph-store"):
         assert path in spec["paths"]
     assert len({op["get"]["operationId"] for op in spec["paths"].values()}) == len(spec["paths"])
+
+
+def test_answer_cache_is_bounded_in_entries_and_bytes() -> None:
+    from kgbuild.server.state import AnswerCache, CachedAnswer
+
+    cache = AnswerCache(entries=3, max_bytes=10, budget=25)
+    for i in range(5):
+        cache.put((i,), CachedAnswer("text/csv", b"x" * 8, str(i)))
+    assert len(cache) == 3 and cache.size == 24 and cache.get((0,)) is None and cache.get((4,)) is not None
+    cache.put(("big",), CachedAnswer("text/csv", b"x" * 11, "b"))  # over max_bytes: not kept
+    assert cache.get(("big",)) is None
+    cache.put(("a",), CachedAnswer("text/csv", b"x" * 10, "a"))
+    assert cache.size <= 25

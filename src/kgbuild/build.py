@@ -41,14 +41,15 @@ import pyoxigraph as ox
 
 from . import loader, void
 from .errors import AnnotationError, KgbuildError
-from .mapper import build_key, map_article_lines
+from .mapper import build_key, map_article_lines, map_registry
 from .model import Registry
 from .store import KgStore, StagingStore
 from .vocab import Iris
 
 ONTOLOGY_ENV = "KGBUILD_ONTOLOGY"
 CHUNK = 8  # articles per worker task
-IN_FLIGHT_PER_WORKER = 4  # tasks queued or running per worker: bounds the parent's memory
+IN_FLIGHT_PER_WORKER = 32  # tasks queued or done-but-unread per worker: bounds the parent's memory (~20 MB a worker)
+BULK_BATCH_BYTES = 64 << 20  # N-Quads per bulk_load call: Oxigraph holds a call's input in memory until it ends
 SERIAL_BELOW = 32  # fewer articles than this are mapped in-process
 RESTAGE_MIN = 1000  # an incremental build rebuilds off to the side when at least this many articles
 RESTAGE_FRACTION = 0.3  # ... and this fraction of the store's articles changed
@@ -211,29 +212,40 @@ class _Changes:
 class _Stream(io.RawIOBase):
     """A readable byte stream over an iterator of byte chunks, for Store.bulk_load(input=...).
 
-    An exception raised while producing the chunks (a bad article) is kept in `error`,
-    so the caller can re-raise it as it was after the loader gives up.
+    It ends early, at a chunk (article) boundary, once `batch` bytes went through, so that
+    one bulk_load call never holds more than about that much; `resume()` starts the next
+    batch, until `exhausted`. An exception raised while producing the chunks (a bad
+    article) is kept in `error`, so the caller can re-raise it as it was.
     """
 
-    def __init__(self, chunks: Iterable[bytes]):
+    def __init__(self, chunks: Iterable[bytes], batch: int):
         super().__init__()
         self._chunks = iter(chunks)
         self._view = memoryview(b"")
+        self._batch, self._sent = batch, 0
+        self.exhausted = False
         self.error: BaseException | None = None
 
     def readable(self) -> bool:
         return True
 
+    def resume(self) -> None:
+        self._sent = 0
+
     def readinto(self, buffer: Any) -> int:
         try:
             while not self._view:
+                if self._sent >= self._batch:
+                    return 0
                 chunk = next(self._chunks, None)
                 if chunk is None:
+                    self.exhausted = True
                     return 0
                 self._view = memoryview(chunk)
             n = min(len(buffer), len(self._view))
             buffer[:n] = self._view[:n]
             self._view = self._view[n:]
+            self._sent += n
             return n
         except BaseException as exc:
             self.error = exc
@@ -247,12 +259,22 @@ def _file_chunks(spool: BinaryIO, size: int = 1 << 20) -> Iterator[bytes]:
 
 
 def _bulk_load_and_swap(store: KgStore, chunks: Iterable[bytes]) -> None:
-    """Bulk-load the N-Quads `chunks` into a staging store and swap it in; on any failure, discard it."""
+    """Bulk-load the N-Quads `chunks` into a staging store and swap it in; on any failure, discard it.
+
+    Oxigraph's bulk loader keeps a call's quads in memory and makes them visible at the
+    end of the call, so the chunks go in batches of BULK_BATCH_BYTES (memory stays flat
+    in the corpus size; measured no slower than one call). Batches are not atomic
+    together, which is why they go to a staging store that only a complete load replaces
+    the real one with.
+    """
     staging: StagingStore = store.staging()
-    stream = _Stream(chunks)
+    stream = _Stream(chunks, BULK_BATCH_BYTES)
     try:
         assert staging.store is not None
-        staging.store.bulk_load(input=io.BufferedReader(stream, buffer_size=1 << 20), format=ox.RdfFormat.N_QUADS)
+        reader = io.BufferedReader(stream, buffer_size=1 << 20)  # one reader: closing one would close the stream
+        while not stream.exhausted:
+            stream.resume()
+            staging.store.bulk_load(input=reader, format=ox.RdfFormat.N_QUADS)
     except BaseException as exc:
         staging.discard()
         if stream.error is not None and stream.error is not exc:
@@ -273,8 +295,19 @@ def ontology_quads(iris: Iris) -> list[ox.Quad]:
     return sorted(quads, key=str)
 
 
-def _ontology_nquads(iris: Iris) -> bytes:
-    return "".join(f"{quad} .\n" for quad in ontology_quads(iris)).encode("utf-8")
+def _nquads(quads: Iterable[ox.Quad]) -> bytes:
+    return "".join(f"{quad} .\n" for quad in quads).encode("utf-8")
+
+
+def _shared_graphs(registries: dict[Path, Registry], iris: Iris) -> dict[str, bytes]:
+    """The corpus-wide graphs, as N-Quads: the ontology and the registry's entity descriptions."""
+    if len(registries) > 1:
+        roots = ", ".join(str(root) for root in registries)
+        raise KgbuildError(f"these articles belong to {len(registries)} corpora ({roots}); "
+                           "a store holds one corpus: build each into its own --store")
+    (registry,) = registries.values()
+    return {iris.ontology_graph().value: _nquads(ontology_quads(iris)),
+            iris.registry_graph().value: _nquads(map_registry(registry, iris))}
 
 
 def _jobs(files: list[Path]) -> tuple[list[tuple[Path, Path]], dict[Path, Registry]]:
@@ -306,7 +339,7 @@ def build(
     if not files:
         raise KgbuildError(f"no annotation files (*.yaml) under {', '.join(map(str, targets))}")
     jobs, registries = _jobs(files)
-    ontology = _ontology_nquads(iris)  # a broken ontology file fails the build before anything is written
+    shared = _shared_graphs(registries, iris)  # a broken ontology file fails the build before anything is written
     existing = store.graph_hashes()
     fresh = store.is_empty()
     report = BuildReport(bulk=fresh)
@@ -315,7 +348,7 @@ def build(
     results = _mapped(jobs, registries, existing, iris.base, n_workers)
     try:
         _write(store, _Changes(results, files, report, progress), fresh=fresh, existing=existing, prune=prune,
-               ontology=ontology, iris=iris, report=report)
+               shared=shared, iris=iris, report=report)
     finally:
         results.close()  # stops the pool at once if writing failed
     t = time.perf_counter()
@@ -327,10 +360,10 @@ def build(
 
 
 def _write(store: KgStore, changes: _Changes, *, fresh: bool, existing: dict[str, str], prune: bool,
-           ontology: bytes, iris: Iris, report: BuildReport) -> None:
+           shared: dict[str, bytes], iris: Iris, report: BuildReport) -> None:
     t = time.perf_counter()
     if fresh:
-        _bulk_load_and_swap(store, itertools.chain((nquads for _, nquads in changes), [ontology]))
+        _bulk_load_and_swap(store, itertools.chain((nquads for _, nquads in changes), shared.values()))
         report.seconds["map+load"] = time.perf_counter() - t
     else:
         with tempfile.TemporaryDirectory(prefix="kgbuild-") as tmp, open(Path(tmp) / "changed.nq", "w+b") as spool:
@@ -341,13 +374,14 @@ def _write(store: KgStore, changes: _Changes, *, fresh: bool, existing: dict[str
             report.seconds["map"] = time.perf_counter() - t
             t = time.perf_counter()
             # Everything validated and mapped: now, and only now, write.
-            built_graphs = {iris.graph(aid).value for aid in changes.seen}
+            built_graphs = {iris.graph(aid).value for aid in changes.seen} | set(shared)
             removed = sorted(g for g in existing if g not in built_graphs) if prune else []
             if len(staged) >= RESTAGE_MIN and len(staged) >= RESTAGE_FRACTION * len(existing):
                 report.bulk = True
-                _restage(store, spool, {g for g, _, _ in staged} | set(removed), ontology, iris)
+                _restage(store, spool, {g for g, _, _ in staged} | set(removed), shared)
             else:
-                store.replace_graph_nquads(iris.ontology_graph().value, ontology)
+                for graph, nquads in shared.items():
+                    store.replace_graph_nquads(graph, nquads)
                 for graph, offset, length in staged:
                     spool.seek(offset)
                     store.replace_graph_nquads(graph, spool.read(length))
@@ -357,9 +391,9 @@ def _write(store: KgStore, changes: _Changes, *, fresh: bool, existing: dict[str
             report.seconds["write"] = time.perf_counter() - t
 
 
-def _restage(store: KgStore, spool: BinaryIO, replaced: set[str], ontology: bytes, iris: Iris) -> None:
-    """Rebuild the whole store beside it: the changed articles, every other graph as it is, a new ontology."""
-    replaced = replaced | {iris.ontology_graph().value}
+def _restage(store: KgStore, spool: BinaryIO, replaced: set[str], shared: dict[str, bytes]) -> None:
+    """Rebuild the whole store beside it: the changed articles, every other graph as it is, new shared graphs."""
+    replaced = replaced | set(shared)
     keep = [g for g in store.store.named_graphs() if g.value not in replaced]
 
     def chunks() -> Iterator[bytes]:
@@ -367,6 +401,6 @@ def _restage(store: KgStore, spool: BinaryIO, replaced: set[str], ontology: byte
         for graph in keep:
             yield store.dump_graph(graph)
         yield store.dump_graph(ox.DefaultGraph())
-        yield ontology
+        yield from shared.values()
 
     _bulk_load_and_swap(store, chunks())

@@ -246,7 +246,7 @@ def load_registry(root: Path) -> m.Registry:
                                       hint="remove the entry if no identifier was verified")
             links[key] = m.Link(entity=key, label=raw["label"], wikidata=raw.get("wikidata"),
                                 dbpedia=raw.get("dbpedia"), match=raw["match"], line=line)
-    return m.Registry(entities=entities, links=links, path=root)
+    return m.Registry(entities=entities, links=links, path=root, source_hash=source_hash("", "", entities, links))
 
 
 def _suggest(name: str, known: Iterable[str]) -> str:

@@ -7,7 +7,7 @@ a W3C Web Annotation back to the characters it came from.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from pyoxigraph import Literal, NamedNode, Quad
 
@@ -59,7 +59,7 @@ class _Terms:
 CAMEONS, DCTERMS, KGNS, OA, OWL, PROV, RDF, RDFS, SCHEMA, SEM, SKOS, XSD = (  # type: ignore[assignment]
     _Terms(ns) for ns in (CAMEONS, DCTERMS, KGNS, OA, OWL, PROV, RDF, RDFS, SCHEMA, SEM, SKOS, XSD))
 
-MAPPER_VERSION = "2"  # 2: sem:eventType CAMEO codes
+MAPPER_VERSION = "3"  # 2: sem:eventType CAMEO codes; 3: entities described once, in the registry graph
 LINK_PREDICATES = {"same": OWL.sameAs, "exact": SKOS.exactMatch, "close": SKOS.closeMatch}
 Object = NamedNode | Literal
 
@@ -175,30 +175,7 @@ class _GraphWriter:
             self.add(node, KGNS.start, integer(sentence.start))
             self.add(node, KGNS.end, integer(sentence.end))
 
-    def write_entities(self) -> None:
-        for key, ent in self.article.entities.items():
-            node = self.entity_node(key)
-            kg_class, schema_classes, _ = ENTITY_CLASSES[ent.type]
-            self.types(node, KGNS.term(kg_class), *(SCHEMA.term(c) for c in schema_classes))
-            if ent.is_actor:
-                self.types(node, KGNS.Actor, SEM.Actor)
-            if ent.type == "Event":
-                self.types(node, SEM.Event)
-            self.add(node, RDFS.label, en(ent.label))
-            self.add(node, SCHEMA.name, en(ent.label))
-            self.add_all(node, SKOS.altLabel, (en(alias) for alias in ent.aliases))
-            if ent.description:
-                self.add(node, SCHEMA.description, en(ent.description))
-            if ent.belongs_to:
-                prop = KGNS.positionOf if ent.type == "Position" else KGNS.belongsTo
-                self.add(node, prop, self.entity_node(ent.belongs_to))
-            link = self.article.links.get(key)
-            if link is not None:
-                predicate = LINK_PREDICATES[link.match]
-                if link.wikidata:
-                    self.add(node, predicate, NamedNode(WIKIDATA_ENTITY + link.wikidata))
-                if link.dbpedia:
-                    self.add(node, predicate, NamedNode(DBPEDIA_RESOURCE + link.dbpedia))
+    def write_mentions(self) -> None:
         for mention in self.article.mentions:
             node = self.entity_node(mention.entity)
             self.add(self.doc, SCHEMA.mentions, node)
@@ -332,6 +309,53 @@ class _GraphWriter:
             self.anchor(node, "claim", cl.id, [cl.span], "MainSpan")
 
 
+def _describe_entity(key: str, ent: m.Entity, link: m.Link | None, registry: m.Registry, iris: Iris,
+                     graph: NamedNode) -> Iterator[Quad]:
+    node = iris.entity(ent.type, key)
+    kg_class, schema_classes, _ = ENTITY_CLASSES[ent.type]
+    classes = [KGNS.term(kg_class), *(SCHEMA.term(c) for c in schema_classes)]
+    if ent.is_actor:
+        classes += [KGNS.Actor, SEM.Actor]
+    if ent.type == "Event":
+        classes.append(SEM.Event)
+    objects: list[tuple[NamedNode, Object]] = [(RDF.type, c) for c in classes]
+    objects += [(RDFS.label, en(ent.label)), (SCHEMA.name, en(ent.label))]
+    objects += [(SKOS.altLabel, en(alias)) for alias in ent.aliases]
+    if ent.description:
+        objects.append((SCHEMA.description, en(ent.description)))
+    if ent.belongs_to:
+        parent = registry.entities[ent.belongs_to]
+        prop = KGNS.positionOf if ent.type == "Position" else KGNS.belongsTo
+        objects.append((prop, iris.entity(parent.type, parent.id)))
+    if link is not None:
+        predicate = LINK_PREDICATES[link.match]
+        if link.wikidata:
+            objects.append((predicate, NamedNode(WIKIDATA_ENTITY + link.wikidata)))
+        if link.dbpedia:
+            objects.append((predicate, NamedNode(DBPEDIA_RESOURCE + link.dbpedia)))
+    for p, o in objects:
+        yield Quad(node, p, o, graph)
+
+
+def map_registry(registry: m.Registry, iris: Iris | None = None) -> list[Quad]:
+    """Every registry entity described once, in the registry's own graph.
+
+    Article graphs only point at entities. Describing an entity in every article
+    that names it would repeat its triples in the union default graph once per
+    article, and joins over labels would multiply with the size of the corpus.
+    """
+    iris = iris or Iris()
+    graph = iris.registry_graph()
+    quads: set[Quad] = set()
+    for key, ent in registry.entities.items():
+        quads.update(_describe_entity(key, ent, registry.links.get(key), registry, iris, graph))
+    marker = iris.registry()
+    key_text = f"{registry.source_hash}|{iris.base}|{MAPPER_VERSION}"
+    quads.add(Quad(marker, RDF.type, KGNS.Registry, graph))
+    quads.add(Quad(marker, KGNS.sourceHash, Literal(hashlib.sha256(key_text.encode("utf-8")).hexdigest()), graph))
+    return sorted(quads, key=str)
+
+
 def build_key(article: m.Article, iris: Iris) -> str:
     """What the article's graph depends on: its sources, the base IRI and this mapper's version."""
     text = f"{article.source_hash}|{iris.base}|{MAPPER_VERSION}"
@@ -341,7 +365,7 @@ def build_key(article: m.Article, iris: Iris) -> str:
 def _article_quads(article: m.Article, iris: Iris) -> set[Quad]:
     writer = _GraphWriter(article, iris)
     writer.write_article()
-    writer.write_entities()
+    writer.write_mentions()
     writer.write_roles()
     writer.write_events()
     writer.write_statements()

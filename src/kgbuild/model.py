@@ -92,6 +92,7 @@ class Registry:
     entities: dict[str, Entity]
     links: dict[str, Link]
     path: Path | None = None
+    source_hash: str = ""
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import StoreError
+from .sparqltext import has_dataset_clause
 from .vocab import KG
 
 DEFAULT_STORE = Path(".kgbuild") / "store"
@@ -152,12 +153,12 @@ class KgStore:
         default_graph: list[ox.NamedNode | ox.DefaultGraph] | None = None,
         named_graphs: list[ox.NamedNode] | None = None,
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-        """SPARQL over the union of all graphs, unless the caller names the default graph."""
+        """SPARQL over the union of all graphs, unless the caller or the query (FROM) names the dataset."""
         return self.store.query(
             sparql,
             substitutions=substitutions,  # type: ignore[arg-type]
             prefixes=prefixes,
-            use_default_graph_as_union=default_graph is None,
+            use_default_graph_as_union=default_graph is None and not has_dataset_clause(sparql),
             default_graph=default_graph,  # type: ignore[arg-type]
             named_graphs=named_graphs,  # type: ignore[arg-type]
         )

@@ -29,7 +29,7 @@ from .build import ONTOLOGY_ENV, SHAPES_FILE, default_data_dir, ontology_files, 
 from .errors import AnnotationError, KgbuildError
 from .model import Registry
 from .store import KgStore
-from .vocab import PREFIXES
+from .vocab import KG, PREFIXES
 
 SHAPES_NS = "https://w3id.org/kgbuild/shapes#"
 JAVA_HINT = "install a Java runtime (e.g. `apt-get install default-jre-headless`), or skip this check with --no-owl"
@@ -120,13 +120,14 @@ def default_shapes_path() -> Path:
 
 
 def article_graphs(store: KgStore) -> list[ox.NamedNode]:
-    """The graphs the mapper wrote: each holds exactly one schema:NewsArticle."""
-    rows = store.select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?a a <{_SCHEMA}NewsArticle> }} }}")
+    """The graphs the mapper wrote: each article's (one schema:NewsArticle each) and the registry's."""
+    rows = store.select(f"""SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{
+        {{ ?a a <{_SCHEMA}NewsArticle> }} UNION {{ ?r a <{KG}Registry> }} }} }}""")
     return sorted((row["g"] for row in rows), key=lambda g: g.value)
 
 
 def data_triples(store: KgStore) -> set[ox.Triple]:
-    """The union of the article graphs: the ontology comes from files, the VoID graph is no article data."""
+    """The union of the mapped graphs: the ontology comes from files, the VoID graph is no article data."""
     return {ox.Triple(q.subject, q.predicate, q.object) for g in article_graphs(store) for q in store.quads(g)}
 
 

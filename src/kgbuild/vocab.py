@@ -142,5 +142,11 @@ class Iris:
     def ontology_graph(self) -> NamedNode:
         return self._node("graph", "ontology")
 
+    def registry_graph(self) -> NamedNode:
+        return self._node("graph", "registry")
+
+    def registry(self) -> NamedNode:
+        return self._node("registry")
+
     def dataset(self) -> NamedNode:
         return self._node("dataset")

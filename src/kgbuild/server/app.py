@@ -15,7 +15,7 @@ from starlette.staticfiles import StaticFiles
 
 from ..store import KgStore
 from ..vocab import DEFAULT_BASE, Iris
-from . import gsp, pages, protocol, saved
+from . import described, gsp, pages, protocol, saved
 from .replies import EXCEPTION_HANDLERS, BodyLimit, CatchAll
 from .runner import Runner
 from .state import AnswerCache, Generation, ServerState
@@ -72,6 +72,7 @@ def create_app(
         *protocol.routes(),
         *gsp.routes(),
         *saved.routes(),
+        *described.routes(),
         Mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static"),
         *pages.routes(state),
     ]

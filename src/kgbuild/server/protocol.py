@@ -20,7 +20,7 @@ from ..vocab import PREFIXES
 from . import conneg
 from .replies import COMMON_HEADERS, outcome_response, require_writer
 from .runner import Sink
-from .sparqltext import DatasetConflict, apply_using, has_dataset_clause, reaches_network
+from ..sparqltext import DatasetConflict, apply_using, has_dataset_clause, reaches_network
 from .state import ServerState
 
 SD = "http://www.w3.org/ns/sparql-service-description#"

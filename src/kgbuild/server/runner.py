@@ -7,9 +7,11 @@ It does release the GIL while it works, and it writes results through a Python
 file-like object in 8 KiB chunks. So:
 
 1. Every query runs in a worker thread of a pool of `workers` threads. A request
-   that finds every thread busy is answered 503 at once (with Retry-After): a
-   burst of slow queries cannot queue up without bound or starve the event loop,
-   which keeps serving cached saved queries, static files and errors.
+   that finds every thread busy waits in a bounded line (16 per worker) until a
+   thread is free or its deadline passes, then gets 503 with Retry-After; past
+   the line's length it gets 503 at once. A burst of slow queries cannot queue
+   up without bound or starve the event loop, which keeps serving cached saved
+   queries, static files and errors.
 2. The HTTP side waits for the first output until the deadline. When the deadline
    passes first, the client gets 503 with a readable message and the query is
    marked cancelled.
@@ -34,6 +36,7 @@ import asyncio
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -70,15 +73,25 @@ class Outcome:
 
 
 class Sink:
-    """The worker's side of a channel: pyoxigraph's `serialize` writes into it like a file."""
+    """The worker's side of a channel: pyoxigraph's `serialize` writes into it like a file.
 
-    def __init__(self, channel: _Channel):
+    Output is kept here until it passes `prefetch` bytes, so a small result reaches the
+    event loop as one finished body (one wake-up, Content-Length, cacheable); past that
+    it streams chunk by chunk with backpressure.
+    """
+
+    def __init__(self, channel: _Channel, prefetch: int):
         self._channel = channel
-        self.started = False
+        self._prefetch = prefetch
+        self._format: Format | None = None
+        self._headers: dict[str, str] = {}
+        self._buffer: list[bytes] = []
+        self._size = 0
+        self._streaming = False
 
     def start(self, fmt: Format, headers: dict[str, str] | None = None) -> None:
-        self.started = True
-        self._channel.put(("start", (fmt, headers or {})))
+        self._format = fmt
+        self._headers = headers or {}
 
     def check(self) -> None:
         """Raise if the request was cancelled or its deadline passed (call it in long loops)."""
@@ -88,14 +101,32 @@ class Sink:
 
     def write(self, data: bytes | bytearray | memoryview) -> int:
         self.check()
+        chunk = bytes(data)
+        if not self._streaming:
+            self._buffer.append(chunk)
+            self._size += len(chunk)
+            if self._size >= self._prefetch:
+                if self._format is None:
+                    raise RuntimeError("a producer wrote before choosing a format")
+                self._streaming = True
+                self._channel.put(("start", (self._format, self._headers, self._buffer)))
+                self._buffer = []
+            return len(chunk)
         while not self._channel.credits.acquire(timeout=0.05):
             self.check()
-        chunk = bytes(data)
         self._channel.put(("data", chunk))
         return len(chunk)
 
     def flush(self) -> None:
         self.check()
+
+    def finish(self) -> None:
+        if self._streaming:
+            self._channel.put(("done", None))
+            return
+        if self._format is None:
+            raise RuntimeError("a producer finished without choosing a format")
+        self._channel.put(("complete", (self._format, self._headers, b"".join(self._buffer))))
 
 
 class _Channel:
@@ -130,34 +161,76 @@ class _Channel:
 class Runner:
     """A bounded pool of worker threads with deadlines (see the module docstring)."""
 
-    def __init__(self, *, timeout: float, workers: int = 4, credits: int = 16):
+    def __init__(self, *, timeout: float, workers: int = 4, credits: int = 16, max_waiting: int | None = None):
         if workers < 1:
             raise ValueError("workers must be at least 1")
         self.timeout = timeout
         self.workers = workers
+        self.max_waiting = 16 * workers if max_waiting is None else max_waiting
         self._credits = credits
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kgbuild-query")
         self._lock = threading.Lock()
         self._busy = 0
+        self._waiters: deque[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = deque()
 
     @property
     def busy(self) -> int:
         return self._busy
 
-    def _acquire(self) -> None:
+    async def _acquire(self, deadline: float) -> None:
+        """Take a worker slot, waiting (in a bounded line) until the deadline at most."""
+        loop = asyncio.get_running_loop()
         with self._lock:
-            if self._busy >= self.workers:
+            if self._busy < self.workers and not self._waiters:
+                self._busy += 1
+                return
+            if len(self._waiters) >= self.max_waiting:
                 raise ServerBusy()
-            self._busy += 1
+            granted: asyncio.Future[None] = loop.create_future()
+            self._waiters.append((loop, granted))
+        try:
+            await asyncio.wait_for(asyncio.shield(granted), max(0.0, deadline - time.monotonic()))
+        except BaseException as exc:
+            with self._lock:
+                if granted.done() and not granted.cancelled():
+                    owned = True
+                else:
+                    owned = False
+                    granted.cancel()
+                    try:
+                        self._waiters.remove((loop, granted))
+                    except ValueError:
+                        pass  # already handed a slot: _grant will see the cancel and pass it on
+            if owned:
+                self._release()
+            if isinstance(exc, (asyncio.TimeoutError, TimeoutError)):
+                raise ServerBusy() from None
+            raise
 
     def _release(self) -> None:
+        """Give the slot to the next waiter, or free it (safe from any thread)."""
         with self._lock:
+            while self._waiters:
+                loop, granted = self._waiters.popleft()
+                if granted.cancelled():
+                    continue
+                try:
+                    loop.call_soon_threadsafe(self._grant, granted)
+                    return
+                except RuntimeError:  # that loop is closed
+                    continue
             self._busy -= 1
+
+    def _grant(self, granted: asyncio.Future[None]) -> None:
+        if granted.done():  # the waiter gave up in the meantime: pass the slot on
+            self._release()
+        else:
+            granted.set_result(None)
 
     async def call(self, fn: Callable[..., T], *args: Any, timeout: float | None = -1.0) -> T:
         """Run `fn(*args)` in a worker; QueryTimeout after `timeout` s (default: the runner's; None: wait)."""
-        self._acquire()
         limit = self.timeout if timeout == -1.0 else timeout
+        await self._acquire(time.monotonic() + (self.timeout if limit is None else limit))
 
         def job() -> T:
             try:
@@ -185,15 +258,16 @@ class Runner:
         to pyoxigraph's serialize). Exceptions it raises before the headers go out
         reach the caller, so they become status codes.
         """
-        self._acquire()
+        deadline = time.monotonic() + self.timeout
+        await self._acquire(deadline)
         loop = asyncio.get_running_loop()
-        channel = _Channel(loop, time.monotonic() + self.timeout, self._credits)
-        sink = Sink(channel)
+        channel = _Channel(loop, deadline, self._credits)
+        sink = Sink(channel, prefetch)
 
         def job() -> None:
             try:
                 produce(sink)
-                channel.put(("done", None))
+                sink.finish()
             except BaseException as exc:  # noqa: BLE001 - handed to the event loop, re-raised there
                 if not channel.cancelled.is_set():
                     channel.put(("error", _detach(exc)))
@@ -207,27 +281,15 @@ class Runner:
             raise
         try:
             kind, value = await channel.get()
-            if kind == "error":
-                raise value
-            if kind != "start":
-                raise RuntimeError("a producer finished without choosing a format")
-            fmt, headers = value
-            chunks: list[bytes] = []
-            size = 0
-            while size < prefetch:
-                kind, value = await channel.get()
-                if kind == "data":
-                    chunks.append(value)
-                    size += len(value)
-                    channel.credits.release()
-                elif kind == "done":
-                    return Outcome(fmt, headers, body=b"".join(chunks))
-                else:
-                    raise value
         except BaseException:
             channel.cancelled.set()
             raise
-        return Outcome(fmt, headers, stream=_rest(channel, chunks))
+        if kind == "error":
+            raise value
+        fmt, headers, head = value
+        if kind == "complete":
+            return Outcome(fmt, headers, body=head)
+        return Outcome(fmt, headers, stream=_rest(channel, head))
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

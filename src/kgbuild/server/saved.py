@@ -111,6 +111,20 @@ def _cached_response(request: Request, answer: CachedAnswer) -> Response:
     return Response(answer.body, headers={**headers, "Content-Type": answer.content_type})
 
 
+def _typed(kind: str, value: str) -> object:
+    """A parameter's default as the JSON value its OpenAPI schema type expects."""
+    try:
+        if kind in ("integer", "year"):
+            return int(value)
+        if kind == "decimal":
+            return float(value)
+        if kind == "boolean":
+            return value.lower() == "true"
+    except ValueError:
+        pass
+    return value
+
+
 def openapi(state: ServerState, server_url: str) -> dict[str, Any]:
     """OpenAPI 3.1 for the saved-query API, the SPARQL endpoint and the graph store, built from the queries."""
     tabular = {f.media_type: {"schema": {"type": "string"}} for f in conneg.TABULAR_FORMATS}
@@ -157,7 +171,8 @@ def openapi(state: ServerState, server_url: str) -> dict[str, Any]:
         parameters = [{
             "name": p.name, "in": "query", "required": not p.optional and p.default is None,
             "description": p.description, "schema": {**_OPENAPI_TYPES[p.type],
-                                                     **({"default": p.default} if p.default else {})},
+                                                     **({"default": _typed(p.type, p.default)}
+                                                        if p.default is not None else {})},
         } for p in q.parameters]
         paths[f"/queries/{q.name}"] = {"get": {
             "summary": q.title, "description": q.description, "operationId": f"query_{q.name}",

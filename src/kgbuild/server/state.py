@@ -51,12 +51,14 @@ class CachedAnswer:
 
 
 class AnswerCache:
-    """A small LRU of saved-query answers keyed on (query, params, format, generation)."""
+    """An LRU of saved-query answers keyed on (query, params, format, generation), bounded in entries and bytes."""
 
-    def __init__(self, *, entries: int = 512, max_bytes: int = 1024 * 1024):
+    def __init__(self, *, entries: int = 512, max_bytes: int = 1024 * 1024, budget: int = 64 * 1024 * 1024):
         self.entries = entries
-        self.max_bytes = max_bytes
+        self.max_bytes = max_bytes  # the largest single answer kept
+        self.budget = budget  # all answers together
         self._data: OrderedDict[tuple[object, ...], CachedAnswer] = OrderedDict()
+        self._bytes = 0
 
     def get(self, key: tuple[object, ...]) -> CachedAnswer | None:
         answer = self._data.get(key)
@@ -67,13 +69,22 @@ class AnswerCache:
     def put(self, key: tuple[object, ...], answer: CachedAnswer) -> None:
         if len(answer.body) > self.max_bytes or self.entries <= 0:
             return
+        old = self._data.pop(key, None)
+        if old is not None:
+            self._bytes -= len(old.body)
         self._data[key] = answer
-        self._data.move_to_end(key)
-        while len(self._data) > self.entries:
-            self._data.popitem(last=False)
+        self._bytes += len(answer.body)
+        while self._data and (len(self._data) > self.entries or self._bytes > self.budget):
+            _, dropped = self._data.popitem(last=False)
+            self._bytes -= len(dropped.body)
 
     def clear(self) -> None:
         self._data.clear()
+        self._bytes = 0
+
+    @property
+    def size(self) -> int:
+        return self._bytes
 
     def __len__(self) -> int:
         return len(self._data)

@@ -76,11 +76,16 @@ def tokens(text: str) -> Iterator[Token]:
 
 def has_dataset_clause(query: str) -> bool:
     """True when the query has FROM or FROM NAMED (only dataset clauses use that keyword)."""
+    if "from" not in query.lower():  # the common case needs no lexing
+        return False
     return any(t.is_word("FROM") for t in tokens(query))
 
 
 def reaches_network(text: str) -> str | None:
     """The first SERVICE or LOAD keyword in a query or update, if any."""
+    lowered = text.lower()
+    if "service" not in lowered and "load" not in lowered:
+        return None
     for t in tokens(text):
         if t.is_word("SERVICE", "LOAD"):
             return t.text.upper()
