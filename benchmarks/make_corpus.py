@@ -389,6 +389,17 @@ def make_article(pool: Pool, seed: int, index: int) -> tuple[str, str, str]:
             text.sentence(mention(attributor), f" {verb} ", action_mark, ", using ", mention(weapon), ".")
     events.insert(0, ev)
 
+    # Sometimes the speaker met someone: a meeting, where the quotes below were given.
+    meeting = None
+    if rng.random() < 0.25:
+        other = pool.draw(rng, "people")
+        if other.id != speaker.id:
+            meeting = Mark(f"met {other.label} in {place.label}")
+            events.append({"id": "ev-meeting", "kind": "Meeting", "status": "occurred", "anchor": meeting,
+                           "participants": [speaker.id, other.id], "places": [place.id], "time": published,
+                           "label": f"Meeting of {speaker.label} and {other.label} in {place.label}"})
+            text.sentence(mention(speaker), " ", meeting, " on ", WEEKDAYS[rng.randrange(7)], ".")
+
     # The speaker's role, when they hold one in a state of the story.
     positions = pool.positions_by_state.get(agent_state.id, [])
     if positions and rng.random() < 0.4:
@@ -406,6 +417,8 @@ def make_article(pool: Pool, seed: int, index: int) -> tuple[str, str, str]:
         words = f"{rng.choice(QUOTE_OPENERS)} {rng.choice(QUOTE_VERBS)} {place.label} {rng.choice(QUOTE_TAILS)}"
         qmark = Mark(words)
         st: dict = {"id": f"q-{qi}", "speaker": who.id, "quote": qmark, "about": [ev["id"]]}
+        if meeting is not None and qi == 1:
+            st["occasion"] = "ev-meeting"
         surname = Mark(who.aliases[0])
         mentions.setdefault(who.id, []).append(surname)
         if rng.random() < 0.3:
@@ -494,7 +507,7 @@ def make_article(pool: Pool, seed: int, index: int) -> tuple[str, str, str]:
         if "label" in ev:
             y.append(f"    label: {_q(ev['label'])}")
         y.append(f"    anchor: {anchor(ev['anchor'])}")
-        for key in ("agents", "targets", "weapons", "places", "attributed_to"):
+        for key in ("agents", "targets", "participants", "weapons", "places", "attributed_to"):
             if ev.get(key):
                 y.append(f"    {key}: [{', '.join(ev[key])}]")
         for key in ("time", "part_of"):
@@ -514,6 +527,8 @@ def make_article(pool: Pool, seed: int, index: int) -> tuple[str, str, str]:
             y.append(f"    setting: {anchor(st['setting'])}")
         if "addressee" in st:
             y.append(f"    addressee: {st['addressee']}")
+        if "occasion" in st:
+            y.append(f"    occasion: {st['occasion']}")
         if "date" in st:
             y.append(f"    date: \"{st['date']}\"")
         y.append(f"    about: [{', '.join(st['about'])}]")

@@ -103,9 +103,14 @@ def test_claims_have_text_and_author(seed_store: KgStore) -> None:
 
 def test_statements_claims_events_derive_from_the_article(seed_store: KgStore) -> None:
     missing = select(seed_store, P + f"""SELECT ?x WHERE {{
-        ?x a ?t VALUES ?t {{ schema:Quotation schema:Claim sem:Event }}
+        GRAPH <{SEED_GRAPH}> {{ ?x a ?t VALUES ?t {{ schema:Quotation schema:Claim sem:Event }} }}
         FILTER NOT EXISTS {{ ?x prov:wasDerivedFrom <{SEED_ARTICLE}> }} }}""")
     assert missing == []
+    # Corpus-wide events live in the registry graph; the article tells each in an account of its own.
+    accounts = select(seed_store, P + """SELECT ?event ?account WHERE { ?account kg:accountOf ?event ;
+        prov:specializationOf ?event ; prov:wasDerivedFrom ?article }""")
+    assert {r["event"].rsplit("/", 1)[1] for r in accounts} == {
+        "twelve-day-war", "iran-israel-proxy-conflict", "us-strikes-iran-nuclear-sites-2025", "gaza-ceasefire"}
 
 
 def test_events_have_actors_places_and_typed_timestamps(seed_store: KgStore) -> None:
@@ -116,8 +121,8 @@ def test_events_have_actors_places_and_typed_timestamps(seed_store: KgStore) -> 
         "http://www.w3.org/2001/XMLSchema#date", "http://www.w3.org/2001/XMLSchema#gYearMonth",
         "http://www.w3.org/2001/XMLSchema#gYear")}
     war = select(seed_store, P + """SELECT ?actor ?place ?time WHERE {
-        <https://w3id.org/kgbuild/id/event/twelve-day-war> sem:hasActor/rdfs:label ?actor ;
-            sem:hasPlace/rdfs:label ?place ; sem:hasTimeStamp ?time }""")
+        ?war prov:specializationOf <https://w3id.org/kgbuild/id/event/twelve-day-war> ;
+             sem:hasActor/rdfs:label ?actor ; sem:hasPlace/rdfs:label ?place ; sem:hasTimeStamp ?time }""")
     assert {r["actor"] for r in war} == {"Israel", "United States", "Iran"}  # agents and the target
     assert {r["place"] for r in war} == {"Iran", "Israel"}
     assert {r["time"] for r in war} == {"2025-06"}
@@ -153,9 +158,9 @@ def test_every_selector_satisfies_the_anchoring_invariant(seed_store: KgStore) -
 
 
 def test_every_node_the_article_yields_is_anchored(seed_store: KgStore) -> None:
-    unanchored = select(seed_store, P + """SELECT ?x WHERE {
-        ?x a ?t VALUES ?t { schema:Quotation schema:Claim sem:Event kg:PositionHolding kg:Outcome kg:Casualties }
-        FILTER NOT EXISTS { ?a oa:hasBody ?x } }""")
+    unanchored = select(seed_store, P + f"""SELECT ?x WHERE {{ GRAPH <{SEED_GRAPH}> {{
+        ?x a ?t VALUES ?t {{ schema:Quotation schema:Claim sem:Event kg:PositionHolding kg:Outcome kg:Casualties }} }}
+        FILTER NOT EXISTS {{ ?a oa:hasBody ?x }} }}""")
     assert unanchored == []
     mentioned_but_unanchored = select(seed_store, P + """SELECT ?x WHERE { ?doc schema:mentions ?x
         FILTER NOT EXISTS { ?a oa:hasBody ?x ; oa:motivatedBy oa:identifying } }""")

@@ -25,10 +25,11 @@ of the store can see changes unless every article validated:
 from __future__ import annotations
 
 import dataclasses
-import io
 import itertools
 import os
+import queue
 import tempfile
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
@@ -209,77 +210,86 @@ class _Changes:
             yield result.graph, result.nquads
 
 
-class _Stream(io.RawIOBase):
-    """A readable byte stream over an iterator of byte chunks, for Store.bulk_load(input=...).
+class _Spooler(threading.Thread):
+    """Writes the N-Quads `chunks` into batch files of about `batch` bytes, one batch ahead of the loader.
 
-    It ends early, at a chunk (article) boundary, once `batch` bytes went through, so that
-    one bulk_load call never holds more than about that much; `resume()` starts the next
-    batch, until `exhausted`. An exception raised while producing the chunks (a bad
-    article) is kept in `error`, so the caller can re-raise it as it was.
+    Oxigraph's bulk loader releases the GIL when it reads a file, but needs it for every
+    read from a Python stream (and then waits on the other threads): so the mapped
+    articles go through files, and the next batch is written while the current one loads.
     """
 
-    def __init__(self, chunks: Iterable[bytes], batch: int):
-        super().__init__()
-        self._chunks = iter(chunks)
-        self._view = memoryview(b"")
-        self._batch, self._sent = batch, 0
-        self.exhausted = False
-        self.error: BaseException | None = None
+    def __init__(self, chunks: Iterable[bytes], folder: Path, batch: int):
+        super().__init__(name="kgbuild-spooler", daemon=True)
+        self.chunks, self.folder, self.batch = chunks, folder, batch
+        self.ready: queue.Queue[Path | BaseException | None] = queue.Queue(maxsize=1)
+        self.stop = threading.Event()
 
-    def readable(self) -> bool:
-        return True
+    def _put(self, item: Path | BaseException | None) -> bool:
+        while not self.stop.is_set():
+            try:
+                self.ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
 
-    def resume(self) -> None:
-        self._sent = 0
-
-    def readinto(self, buffer: Any) -> int:
+    def run(self) -> None:
         try:
-            while not self._view:
-                if self._sent >= self._batch:
-                    return 0
-                chunk = next(self._chunks, None)
-                if chunk is None:
-                    self.exhausted = True
-                    return 0
-                self._view = memoryview(chunk)
-            n = min(len(buffer), len(self._view))
-            buffer[:n] = self._view[:n]
-            self._view = self._view[n:]
-            self._sent += n
-            return n
-        except BaseException as exc:
-            self.error = exc
-            raise
+            out, size, n = None, 0, 0
+            for chunk in self.chunks:
+                if self.stop.is_set():
+                    return
+                if out is None:
+                    out, size, n = open(self.folder / f"{n}.nq", "wb"), 0, n + 1  # noqa: SIM115
+                out.write(chunk)
+                size += len(chunk)
+                if size >= self.batch:
+                    out.close()
+                    if not self._put(Path(out.name)):
+                        return
+                    out = None
+            if out is not None:
+                out.close()
+                if not self._put(Path(out.name)):
+                    return
+            self._put(None)
+        except BaseException as exc:  # a bad article: the loader's thread raises it
+            self._put(exc)
 
 
 def _file_chunks(spool: BinaryIO, size: int = 1 << 20) -> Iterator[bytes]:
+    """The spool in pieces of whole lines: a bulk-load batch may end after any piece, never mid-quad."""
     spool.seek(0)
     while chunk := spool.read(size):
-        yield chunk
+        yield chunk + spool.readline()
 
 
 def _bulk_load_and_swap(store: KgStore, chunks: Iterable[bytes]) -> None:
     """Bulk-load the N-Quads `chunks` into a staging store and swap it in; on any failure, discard it.
 
-    Oxigraph's bulk loader keeps a call's quads in memory and makes them visible at the
-    end of the call, so the chunks go in batches of BULK_BATCH_BYTES (memory stays flat
-    in the corpus size; measured no slower than one call). Batches are not atomic
-    together, which is why they go to a staging store that only a complete load replaces
-    the real one with.
+    Oxigraph's bulk loader keeps a call's quads in memory and makes them visible only at
+    the end of the call (1.6 GB for 2.7 million quads in one call), so the chunks go in
+    batches of BULK_BATCH_BYTES: memory stays flat in the corpus size, and loading in
+    batches measured faster than one call. Batches are not atomic together, which is why
+    they go to a staging store that replaces the real one only once all are in.
     """
     staging: StagingStore = store.staging()
-    stream = _Stream(chunks, BULK_BATCH_BYTES)
-    try:
-        assert staging.store is not None
-        reader = io.BufferedReader(stream, buffer_size=1 << 20)  # one reader: closing one would close the stream
-        while not stream.exhausted:
-            stream.resume()
-            staging.store.bulk_load(input=reader, format=ox.RdfFormat.N_QUADS)
-    except BaseException as exc:
-        staging.discard()
-        if stream.error is not None and stream.error is not exc:
-            raise stream.error from None
-        raise
+    with tempfile.TemporaryDirectory(prefix="kgbuild-load-") as tmp:
+        spooler = _Spooler(chunks, Path(tmp), BULK_BATCH_BYTES)
+        spooler.start()
+        try:
+            assert staging.store is not None
+            while (item := spooler.ready.get()) is not None:
+                if isinstance(item, BaseException):
+                    raise item
+                staging.store.bulk_load(path=str(item), format=ox.RdfFormat.N_QUADS)
+                item.unlink()
+        except BaseException:
+            spooler.stop.set()
+            spooler.join()
+            staging.discard()
+            raise
+        spooler.join()
     store.swap_in(staging)
 
 

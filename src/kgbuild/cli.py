@@ -316,6 +316,38 @@ def serve(store_path: Path | None, host: str, port: int, base: str | None, write
     uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
 
 
+@main.command("push")
+@click.option("--to", "url", required=True, metavar="URL",
+              help="SPARQL 1.1 Graph Store endpoint, e.g. http://localhost:7878/store (Oxigraph), "
+                   "http://host:3030/DATASET/data (Fuseki).")
+@store_option
+@click.option("--auth-header", "auth_headers", multiple=True, metavar="'Name: value'",
+              help="An HTTP header sent with every request, e.g. 'Authorization: Bearer TOKEN' (repeatable).")
+@click.option("--state-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Resume file of graphs already pushed (default: STORE.push.jsonl beside the store).")
+@click.option("--retries", type=click.IntRange(0, 20), default=5, show_default=True,
+              help="Retries per graph on connection errors, timeouts, 429 and 5xx (exponential backoff).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@friendly_errors
+def push_cmd(url: str, store_path: Path | None, auth_headers: tuple[str, ...], state_file: Path | None,
+             retries: int, quiet: bool) -> None:
+    """Send each named graph to a Graph Store endpoint (PUT per graph: idempotent, resumable)."""
+    from .push import parse_header, push
+
+    path = store_path or default_store_path()
+    store = KgStore(path, read_only=True)
+    headers = dict(parse_header(h) for h in auth_headers)
+    state = state_file or path.with_name(path.name + ".push.jsonl")
+    progress = Progress(TextColumn("pushing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=console, disable=quiet or not console.is_terminal, transient=True)
+    with progress:
+        task = progress.add_task("push", total=None)
+        report = push(store, url, headers=headers, state=state, retries=retries,
+                      progress=lambda done, total: progress.update(task, completed=done, total=total))
+    click.echo(f"pushed {len(report.pushed)} graph(s), {report.bytes:,} bytes; skipped {len(report.skipped)} "
+               f"already pushed; {report.retries} retries; state: {state}")
+
+
 def _iri(value: str) -> Any:
     import pyoxigraph as ox
 

@@ -59,7 +59,7 @@ class _Terms:
 CAMEONS, DCTERMS, KGNS, OA, OWL, PROV, RDF, RDFS, SCHEMA, SEM, SKOS, XSD = (  # type: ignore[assignment]
     _Terms(ns) for ns in (CAMEONS, DCTERMS, KGNS, OA, OWL, PROV, RDF, RDFS, SCHEMA, SEM, SKOS, XSD))
 
-MAPPER_VERSION = "3"  # 2: sem:eventType CAMEO codes; 3: entities described once, in the registry graph
+MAPPER_VERSION = "4"  # 2: CAMEO codes; 3: entities described once, in the registry graph; 4: event accounts
 LINK_PREDICATES = {"same": OWL.sameAs, "exact": SKOS.exactMatch, "close": SKOS.closeMatch}
 Object = NamedNode | Literal
 
@@ -90,7 +90,7 @@ class _GraphWriter:
         self.sentence_nodes = [iris.sentence(article.id, i) for i in range(1, len(self.sentences) + 1)]
         self.local: dict[str, NamedNode] = {}
         for ev in article.events:
-            self.local[ev.id] = self.entity_node(ev.entity) if ev.entity else iris.item(article.id, "event", ev.id)
+            self.local[ev.id] = iris.item(article.id, "event", ev.id)
         for section, items in (("statement", article.statements), ("claim", article.claims), ("role", article.roles)):
             for item in items:
                 self.local[item.id] = iris.item(article.id, section, item.id)
@@ -207,6 +207,12 @@ class _GraphWriter:
             self.add(node, KGNS.status, KGNS.term(STATUS_TERMS[ev.status]))
             self.add_all(node, SEM.eventType, (CAMEONS.term(code) for code in event_codes(ev)))
             self.add(node, PROV.wasDerivedFrom, self.doc)
+            if ev.entity:
+                # This article's account of a corpus-wide event: its own node, so that what one
+                # article says (status, parts, time) never clashes with what another says.
+                corpus_event = self.entity_node(ev.entity)
+                self.add(node, KGNS.accountOf, corpus_event)
+                self.add(node, PROV.specializationOf, corpus_event)
             for prop, keys in ((KGNS.agent, ev.agents), (KGNS.target, ev.targets), (KGNS.supporter, ev.supporters),
                                (KGNS.participant, ev.participants)):
                 for key in keys:
