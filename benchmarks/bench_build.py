@@ -6,7 +6,10 @@ For each corpus size N (a synthetic corpus from make_corpus.py, seed 1):
 
   (a) build   `kgbuild build CORPUS --store S -q` in a subprocess, into a fresh store;
   (b) limit   pyoxigraph `Store.bulk_load` of the very N-Quads that build produced (dumped
-              from S: article graphs, ontology and VoID), in a subprocess, into a fresh store;
+              from S: article graphs, ontology, registry and VoID), in a subprocess, into a
+              fresh store: once as one call on the whole file, once in 64 MB calls (as build
+              loads: Oxigraph keeps a call's input in memory, so one call on a big file is
+              slower and memory-bound; the faster of the two is the limit);
   (c) rdflib  parsing the same N-Quads into an rdflib Dataset, in a subprocess: what a user
               would write first (ingestion only: no validation, no mapping, so it favours rdflib);
 
@@ -122,6 +125,15 @@ LIMIT_SCRIPT = """
 import sys, pyoxigraph as ox
 store = ox.Store(sys.argv[2])
 store.bulk_load(path=sys.argv[1], format=ox.RdfFormat.N_QUADS)
+print(len(store))
+"""
+LIMIT_BATCHED_SCRIPT = """
+import sys, pyoxigraph as ox
+store = ox.Store(sys.argv[2])
+batch = int(sys.argv[3]) << 20
+with open(sys.argv[1], "rb") as f:
+    while lines := f.readlines(batch):
+        store.bulk_load(input=b"".join(lines), format=ox.RdfFormat.N_QUADS)
 print(len(store))
 """
 RDFLIB_SCRIPT = """
@@ -341,8 +353,14 @@ def main(argv: list[str] | None = None) -> int:
         # (b) the physical limit: bulk_load of the same quads
         la = loadavg()
         run = measure([PY, "-c", LIMIT_SCRIPT, str(nq), str(limit_store)])
-        rows.append((n, "pyoxigraph bulk_load", run, quads, la))
+        rows.append((n, "pyoxigraph bulk_load (one call)", run, quads, la))
         print(f"N={n:,} bulk_load: {run.wall:.1f} s wall, {run.cpu:.1f} s CPU, peak {mb(run.peak_rss)} MB (load {la})")
+        shutil.rmtree(limit_store, ignore_errors=True)
+        la = loadavg()
+        run = measure([PY, "-c", LIMIT_BATCHED_SCRIPT, str(nq), str(limit_store), "64"])
+        rows.append((n, "pyoxigraph bulk_load (64 MB calls)", run, quads, la))
+        print(f"N={n:,} bulk_load in 64 MB calls: {run.wall:.1f} s wall, {run.cpu:.1f} s CPU, "
+              f"peak {mb(run.peak_rss)} MB (load {la})")
         shutil.rmtree(limit_store, ignore_errors=True)
 
         # (c) rdflib
@@ -368,7 +386,8 @@ def main(argv: list[str] | None = None) -> int:
     rates: dict[tuple[int, str], float] = {}
     for n, what, run, quads, la in rows:
         rate = quads / run.wall
-        rates[(n, what.split(" (")[0])] = rate
+        key = (n, what.split(" (")[0])
+        rates[key] = max(rate, rates.get(key, 0.0))  # the limit: the faster way of calling bulk_load
         print(f"{n:>8,} {what:<38} {run.wall:>8.1f} {run.cpu:>8.1f} {quads:>11,} {rate:>10,.0f} {mb(run.peak_rss):>12} {la:>5}")
     print()
     for n in sizes:

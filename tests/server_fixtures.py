@@ -4,9 +4,14 @@ Imported by tests/test_server_*.py and tests/test_browser.py (conftest.py belong
 """
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -160,3 +165,53 @@ def live(queries_dir: Path) -> Iterator[Live]:
 def live_rw(queries_dir: Path) -> Iterator[Live]:
     """A fresh writable server (write token set) over a fresh small store."""
     yield from serve(small_store(), queries_dir, write_token=TOKEN)
+
+
+# ------------------------------------------------------------------ `kgbuild serve` as a real process
+REPO = Path(__file__).resolve().parents[1]
+KGBUILD = [sys.executable, "-c", "from kgbuild.cli import main; main()"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def kgbuild_serve(*args: str, env: dict[str, str] | None = None, log: Path | None = None,
+                  process: list[subprocess.Popen[bytes]] | None = None) -> Iterator[str]:
+    """`kgbuild serve ARGS` on 127.0.0.1 and a free port, from the project folder; yields its URL.
+
+    Its output goes to `log` (default: a pipe read at the end); `process`, if given, receives the Popen.
+    """
+    port = free_port()
+    out = open(log, "wb") if log is not None else subprocess.PIPE  # noqa: SIM115
+    proc = subprocess.Popen([*KGBUILD, "serve", "--port", str(port), *args], cwd=REPO,
+                            env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT)
+    if process is not None:
+        process.append(proc)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            if proc.poll() is not None:
+                shown = log.read_text() if log is not None else proc.stdout.read().decode() if proc.stdout else ""
+                raise AssertionError(f"kgbuild serve exited: {shown}")
+            try:
+                httpx.get(url + "/sparql", timeout=1)
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if log is not None:
+            out.close()  # type: ignore[union-attr]

@@ -69,6 +69,54 @@ CASES: dict[str, tuple[Callable[[Path], None], str]] = {
                    r"000_a2fbfe0915b87551\.txt: file is 50\.0 MB; kgbuild reads files up to 10 MiB \(hint: split"),
     "missing text file": (lambda c: (c / "articles/000_a2fbfe0915b87551.txt").unlink(),
                           r"000_a2fbfe0915b87551\.txt: file not found"),
+    "unknown key in a nested item (an anchor)": (
+        lambda c: edit(c / ARTICLE, "{quote: could, within: Tehran could soon produce}",
+                       "{quote: could, withn: Tehran could soon produce}"),
+        r"yaml:\d+: \[c-3000-missiles\] claims\.\d+\.hedges\.0: unknown key 'withn' \(hint: did you mean 'within'\?\)"),
+    "unknown key in a nested item (an outcome)": (
+        lambda c: edit(c / ARTICLE, "        text: which were heavily damaged\n",
+                       "        text: which were heavily damaged\n        efect: bad\n"),
+        r"yaml:\d+: \[nuclear-ambitions-damaged\] events\.\d+\.outcomes\.0: unknown key 'efect' \(hint: did you mean 'affected'\?\)"),
+    "undefined actor in according_to": (
+        lambda c: edit(c / ARTICLE, "according_to: [nbc-news, washington-post, haaretz]",
+                       "according_to: [nbc-news, washington-postt, haaretz]"),
+        r"yaml:\d+: \[c-existential-risk\] 'washington-postt' is not defined in the registry \(hint: did you mean 'washington-post'\?"),
+    "wrong type: a string for a list": (
+        lambda c: edit(c / ARTICLE, "    agents: [iran]\n", "    agents: iran\n"),
+        r"yaml:\d+: \[iran-retaliation\] events\.\d+\.agents: 'iran' is not of type 'array'"),
+    "wrong type: a list for a string": (
+        lambda c: edit(c / ARTICLE, "    verb: claimed\n", "    verb: [claimed]\n"),
+        r"yaml:\d+: \[c-strikes-damaged\] claims\.\d+\.verb: \['claimed'\] is not of type 'string'"),
+    "wrong type: a number for an id": (
+        lambda c: edit(c / ARTICLE, "  - id: c-historic-victory\n", "  - id: 42\n"),
+        r"yaml:\d+: claims\.\d+\.id: 42 is not of type 'string'"),
+    "wrong type: nothing for a required value": (
+        lambda c: edit(c / ARTICLE, "    verb: indicate\n", "    verb:\n"),
+        r"yaml:\d+: \[c-iran-rebuilding\] claims\.\d+\.verb: None is not of type 'string'"),
+    "wrong type: a word for an offset": (
+        lambda c: edit(c / ARTICLE, "{quote: could, within: Tehran could soon produce}", "{quote: could, start: x}"),
+        r"yaml:\d+: \[c-3000-missiles\] claims\.\d+\.hedges\.0\.start: 'x' is not of type 'integer'"),
+    "wrong type: a number for a date": (
+        lambda c: edit(c / ARTICLE, "    time: 2025-06\n    duration: P12D", "    time: 202506\n    duration: P12D"),
+        r"yaml:\d+: \[june-2025-war\] events\.\d+\.time: 202506 is not of type 'string'"),
+    "wrong type: a boolean for a controlled value": (
+        lambda c: edit(c / ARTICLE, "    modality: hedged\n    about: [iran-missile-rebuilding",
+                       "    modality: yes\n    about: [iran-missile-rebuilding"),
+        r"yaml:\d+: \[c-iran-rebuilding\] claims\.\d+\.modality: True is not one of .*\(hint: one of: asserted"),
+    "wrong type: a scalar for the whole file": (
+        lambda c: (c / ARTICLE).write_text("just a string\n", "utf-8"),
+        r"000_a2fbfe0915b87551\.yaml: 'just a string' is not of type 'object'"),
+    "YAML nested too deeply": (
+        lambda c: (c / ARTICLE).write_text("kgbuild: 1\nid: x\nmentions: " + "[" * 3000 + "]" * 3000, "utf-8"),
+        r"000_a2fbfe0915b87551\.yaml: the YAML is nested too deeply \(annotation files nest at most 32 levels\)"),
+    "YAML nested deeper than annotations go": (
+        lambda c: (c / ARTICLE).write_text("kgbuild: 1\nid: x\nmentions: " + "[" * 40 + "]" * 40, "utf-8"),
+        r"000_a2fbfe0915b87551\.yaml:3: nested more than 32 levels deep"),
+    "YAML aliases that expand to billions": (
+        lambda c: (c / ARTICLE).write_text("kgbuild: 1\nid: x\nmentions:\n  iran: &a [Iran, Iran, Iran, Iran, Iran, Iran]\n"
+                                           + "".join(f"  e{i}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n"
+                                                     for i in range(12)), "utf-8"),
+        r"000_a2fbfe0915b87551\.yaml:\d+: holds more than 1,000,000 values once its YAML aliases are expanded"),
     "registry: unknown belongs_to": (lambda c: edit(c / "registry.yaml", "belongs_to: trump", "belongs_to: trumpp"),
                                      r"registry\.yaml:\d+: \[trump-advisers\] belongs_to 'trumpp' is not a registry entity \(hint: did you mean 'trump'\?\)"),
     "registry: circular belongs_to": (lambda c: edit(c / "registry.yaml", "  israel:\n    type: State\n    label: Israel\n",
@@ -111,3 +159,10 @@ def test_line_numbers_point_at_the_offending_line(corpus: Path, tmp_path: Path) 
     edit(path, "quote: greatest friend", "quote: greatest ally")
     result = CliRunner().invoke(main, ["build", str(corpus), "--store", str(tmp_path / "s"), "-q"])
     assert f"000_a2fbfe0915b87551.yaml:{line_of(path, 'quote: greatest ally')}:" in result.stderr
+
+
+def test_nested_errors_point_at_the_nested_line(corpus: Path, tmp_path: Path) -> None:
+    path = corpus / ARTICLE
+    edit(path, "        text: which were heavily damaged\n", "        text: which were heavily damaged\n        efect: bad\n")
+    result = CliRunner().invoke(main, ["build", str(corpus), "--store", str(tmp_path / "s"), "-q"])
+    assert f"000_a2fbfe0915b87551.yaml:{line_of(path, 'efect: bad')}:" in result.stderr

@@ -93,6 +93,20 @@ def test_a_sample_of_anchors_points_at_the_exact_characters(built: tuple[KgStore
     assert checked > 40 * 10
 
 
+def test_the_build_fast_path_writes_what_the_mapper_maps(corpus: Path) -> None:
+    """The workers send `map_article_lines` joined as N-Quads: byte for byte pyoxigraph's serialisation."""
+    from kgbuild import loader
+    from kgbuild.vocab import Iris
+
+    registry = loader.load_registry(corpus)
+    for i in random.Random(3).sample(range(N), 30):
+        article = loader.load_article(corpus / "articles" / f"{i:06d}.yaml", registry)
+        quads = mapper.map_article(article, Iris())
+        lines = mapper.map_article_lines(article, Iris())
+        assert lines == [str(q) for q in quads]
+        assert (" .\n".join(lines) + " .\n").encode() == ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+
+
 def test_rebuild_skips_everything_and_a_changed_article_replaces_only_itself(
         corpus: Path, built: tuple[KgStore, build_mod.BuildReport]) -> None:
     store, _ = built

@@ -1,57 +1,14 @@
 """`kgbuild serve` as a user runs it: a real process on 127.0.0.1 over the seed store and the project's queries."""
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 import rdflib
 
-from server_fixtures import TOKEN, small_store
-
-REPO = Path(__file__).resolve().parents[1]
-KGBUILD = [sys.executable, "-c", "from kgbuild.cli import main; main()"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def kgbuild_serve(*args: str, env: dict[str, str] | None = None) -> Iterator[str]:
-    port = free_port()
-    proc = subprocess.Popen([*KGBUILD, "serve", "--port", str(port), *args], cwd=REPO,
-                            env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            if proc.poll() is not None:
-                raise AssertionError(f"kgbuild serve exited: {proc.stdout.read().decode() if proc.stdout else ''}")
-            try:
-                httpx.get(url + "/sparql", timeout=1)
-                break
-            except httpx.HTTPError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+from server_fixtures import KGBUILD, REPO, TOKEN, kgbuild_serve, small_store
 
 
 def test_serve_seed_store_read_only(seed_store_path: Path) -> None:

@@ -137,6 +137,11 @@ def test_static_files_refuse_path_traversal(live: Live) -> None:
     assert raw_get(live.url, "/static/app.js") == 200
     for path in ("/static/../app.py", "/static/%2e%2e/app.py", "/static/..%2fapp.py", "/static/..%2f..%2fstore.py",
                  "/static/%2e%2e%2f%2e%2e%2fstore.py", "/static/....//app.py", "/static/..\\app.py",
-                 "/static//etc/passwd", "/static/%2fetc%2fpasswd", "/static/../../../../etc/passwd"):
+                 "/static//etc/passwd", "/static/%2fetc%2fpasswd", "/static/../../../../etc/passwd",
+                 # double-encoded, mixed, overlong UTF-8, backslash, NUL: decoded once they are only odd names
+                 "/static/%252e%252e/app.py", "/static/%252e%252e%252fapp.py", "/static/..%252f..%252fstore.py",
+                 "/static/%25252e%25252e%25252fapp.py", "/static/.%2e/app.py", "/static/%2e./app.py",
+                 "/static/%c0%ae%c0%ae/app.py", "/static/..%5capp.py", "/static/%5c..%5capp.py",
+                 "/static/app.js%00.py", "/static/%00/../app.py", "/static/%2e%2e%2f%2e%2e%2f%2e%2e%2fetc%2fpasswd"):
         status = raw_get(live.url, path)
         assert status in (400, 404), (path, status)

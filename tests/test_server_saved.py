@@ -6,7 +6,7 @@ import io
 import json
 
 import rdflib
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from server_fixtures import ALICE, BOB, SAVED, TRICKY_NAME, Live, live, queries_dir  # noqa: F401
@@ -75,6 +75,11 @@ def test_a_stored_value_with_syntax_characters_matches_only_itself(live: Live) -
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(value=st.lists(st.sampled_from(list('}{"\'<>#\n\r\\ ?$.;*') + ["UNION", "Bob", "x", "\u00e9", "?s ?p ?o"]),
                       max_size=20).map("".join))
+@example(value='Bob" } UNION { ?s ?p ?name } #')  # closes the string and the group, comments out the rest
+@example(value='x"} ?s ?p ?name . {"')
+@example(value="Bob> . ?s ?p ?name #")
+@example(value='Bob"\n} UNION {\n?s ?p ?name\n} #')
+@example(value="# }")
 def test_no_value_changes_the_query_shape(live: Live, value: str) -> None:
     """Whatever the value, the answer is exactly the subjects with that name: never all rows, never an error."""
     r = live.client.get("/queries/by-name.csv", params={"name": value})

@@ -4,12 +4,12 @@ Articles are validated and mapped in a process pool, a bounded window of them in
 flight at a time, so memory stays flat in the number of articles. Nothing a reader
 of the store can see changes unless every article validated:
 
-* An empty store is filled by Oxigraph's bulk loader, which reads the mapped
-  N-Quads straight from the workers as they come (mapping and loading overlap;
-  no whole-corpus file or list). It loads into a staging store beside the real
-  one, swapped in by one atomic rename once the last article validated and the
-  load finished (see store.py). A bad article, an error or a SIGKILL anywhere
-  before the swap leaves the store as it was: empty.
+* An empty store is filled by Oxigraph's bulk loader, in batches: a thread writes
+  the workers' N-Quads to a batch file while the previous batch loads (mapping and
+  loading overlap; no whole-corpus file or list). It loads into a staging store
+  beside the real one, swapped in by one atomic rename once the last article
+  validated and the load finished (see store.py). A bad article, an error or a
+  SIGKILL anywhere before the swap leaves the store as it was: empty.
 * An existing store skips unchanged articles (same kg:sourceHash: the worker
   validates them and does not map them), stages the changed articles' N-Quads in
   a temporary file, and once all validated replaces each changed graph in its own
@@ -18,9 +18,9 @@ of the store can see changes unless every article validated:
   Batching many graphs into one transaction was measured slower, not faster (one
   big write batch costs more than many small ones), so one article stays one
   transaction. When at least RESTAGE_MIN articles and RESTAGE_FRACTION of the
-  store changed, rebuilding off to the side is faster: the unchanged graphs are
-  copied from the old store, everything is bulk-loaded into a staging store, and
-  it is swapped in whole.
+  store changed, rebuilding off to the side is faster (all of 1,000 articles
+  changed: 2.5 s instead of 10.5 s): the unchanged graphs are copied from the old
+  store, everything is bulk-loaded into a staging store, and it is swapped in whole.
 """
 from __future__ import annotations
 
@@ -50,10 +50,12 @@ from .vocab import Iris
 ONTOLOGY_ENV = "KGBUILD_ONTOLOGY"
 CHUNK = 8  # articles per worker task
 IN_FLIGHT_PER_WORKER = 32  # tasks queued or done-but-unread per worker: bounds the parent's memory (~20 MB a worker)
-BULK_BATCH_BYTES = 64 << 20  # N-Quads per bulk_load call: Oxigraph holds a call's input in memory until it ends
+# N-Quads per bulk_load call: Oxigraph holds a call's input in memory until the call ends, so this bounds
+# the build's memory (about 6x this in resident memory); $KGBUILD_BULK_BATCH_MB lowers it on a small machine.
+BULK_BATCH_BYTES = max(1, int(os.environ.get("KGBUILD_BULK_BATCH_MB") or 64)) << 20
 SERIAL_BELOW = 32  # fewer articles than this are mapped in-process
-RESTAGE_MIN = 1000  # an incremental build rebuilds off to the side when at least this many articles
-RESTAGE_FRACTION = 0.3  # ... and this fraction of the store's articles changed
+RESTAGE_MIN = 200  # an incremental build rebuilds off to the side when at least this many articles
+RESTAGE_FRACTION = 0.3  # ... and this fraction of the store's articles changed (break-even measured near 0.35)
 
 
 def project_root() -> Path:
@@ -364,6 +366,7 @@ def build(
     t = time.perf_counter()
     void.refresh(store, iris)  # VoID/DCAT self-description, counted from the store as it now is
     store.flush()
+    store.mark_generation()  # a read-only `kgbuild serve` of this store re-opens it now
     report.seconds["describe"] = time.perf_counter() - t
     report.seconds["total"] = time.perf_counter() - started
     return report

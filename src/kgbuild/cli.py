@@ -283,11 +283,14 @@ def validate_cmd(paths: tuple[Path, ...], store_path: Path | None, no_shacl: boo
               help="Allowed CORS origin (repeatable; default '*'; 'none' turns CORS off).")
 @click.option("--workers", "query_workers", type=click.IntRange(min=1), default=4, show_default=True,
               help="Query worker threads (the most queries that run at once).")
-@click.option("--allow-service", is_flag=True, help="Allow SERVICE and LOAD (the server then fetches URLs).")
+@click.option("--allow-service", is_flag=True,
+              help="Allow SERVICE and LOAD to loopback hosts (the server then fetches those URLs).")
+@click.option("--service-allow", "service_hosts", multiple=True, metavar="HOST",
+              help="Also let SERVICE and LOAD reach HOST (repeatable; implies --allow-service).")
 @friendly_errors
 def serve(store_path: Path | None, host: str, port: int, base: str | None, write_token_file: Path | None,
           query_timeout: float, max_body: int, max_html_rows: int, cors: tuple[str, ...], query_workers: int,
-          allow_service: bool) -> None:
+          allow_service: bool, service_hosts: tuple[str, ...]) -> None:
     """Serve the store over SPARQL 1.1, with saved queries, linked-data pages and a query page."""
     import os
 
@@ -308,7 +311,8 @@ def serve(store_path: Path | None, host: str, port: int, base: str | None, write
     try:
         app = create_app(store, queries_dir=_queries_dir(), base=base or DEFAULT_BASE, write_token=token,
                          query_timeout=query_timeout, max_body=max_body, max_html_rows=max_html_rows,
-                         cors_origins=origins, query_workers=query_workers, allow_service=allow_service)
+                         cors_origins=origins, query_workers=query_workers,
+                         allow_service=allow_service or bool(service_hosts), service_hosts=service_hosts)
     except ValueError as exc:
         raise KgbuildError(str(exc)) from None
     mode = "read-write (bearer token)" if token else "read-only"

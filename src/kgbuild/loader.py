@@ -24,6 +24,8 @@ from .anchoring import AnchorAmbiguous, AnchorNotFound, Span, resolve
 from .errors import AnnotationError
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_NESTING = 32  # annotation files nest about 7 levels
+MAX_VALUES = 1_000_000  # values in a file once YAML aliases are expanded
 REGISTRY_FILE = "registry.yaml"
 LINKS_FILE = "links.yaml"
 ARTICLES_DIR = "articles"
@@ -109,7 +111,10 @@ def read_yaml(path: Path) -> Any:
     if not text.strip():
         raise AnnotationError(path, "file is empty", hint="start from an example in data/ or run `kgbuild draft`")
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+    except RecursionError:  # PyYAML composes and constructs recursively
+        raise AnnotationError(path, f"the YAML is nested too deeply (annotation files nest at most {MAX_NESTING} "
+                                    "levels)", hint="check for runs of unclosed [ or {") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -117,6 +122,49 @@ def read_yaml(path: Path) -> Any:
         raise AnnotationError(path, f"invalid YAML: {problem}", line=line, hint="check indentation and quoting") from None
     except yaml.YAMLError as exc:
         raise AnnotationError(path, f"invalid YAML: {exc}") from None
+    _check_extent(path, data)
+    return data
+
+
+def _check_extent(path: Path, data: Any) -> None:
+    """Refuse YAML that nests deeper than MAX_NESTING, refers to itself, or expands past MAX_VALUES.
+
+    YAML aliases (`*a`) share one value in many places: a few lines can stand for
+    billions of values, or for a list that contains itself, and everything after
+    the loader (schema checks, references) would walk all of them. Sizes and depths
+    are counted once per shared value, without expanding anything.
+    """
+    if not isinstance(data, (dict, list)):
+        return
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    open_: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(data, False)]
+    while stack:
+        node, ready = stack.pop()
+        children = list(node.values()) if isinstance(node, dict) else node
+        if not ready:
+            if id(node) in size:
+                continue
+            open_.add(id(node))
+            stack.append((node, True))
+            for child in children:
+                if isinstance(child, (dict, list)):
+                    if id(child) in open_:
+                        raise AnnotationError(path, "a YAML alias refers to a value that contains it",
+                                              line=getattr(child, "line", None), hint="remove the *alias")
+                    stack.append((child, False))
+            continue
+        open_.discard(id(node))
+        inner = [c for c in children if isinstance(c, (dict, list))]
+        size[id(node)] = min(1 + len(children) - len(inner) + sum(size[id(c)] for c in inner), MAX_VALUES + 1)
+        depth[id(node)] = 1 + max((depth[id(c)] for c in inner), default=0)
+        if depth[id(node)] > MAX_NESTING:
+            raise AnnotationError(path, f"nested more than {MAX_NESTING} levels deep", line=getattr(node, "line", None),
+                                  hint="annotation files nest about 7 levels; check the indentation")
+        if size[id(node)] > MAX_VALUES:
+            raise AnnotationError(path, f"holds more than {MAX_VALUES:,} values once its YAML aliases are expanded",
+                                  line=getattr(node, "line", None), hint="write the values out instead of via *aliases")
 
 
 # ---------------------------------------------------------------- JSON Schema
@@ -164,7 +212,8 @@ def _item_id(root: Any, path: Iterable[Any]) -> str | None:
 def _best_error(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
     """Descend into oneOf/anyOf alternatives, preferring those whose type did match."""
     while error.context:
-        matching_type = [e for e in error.context if e.validator not in ("type", "oneOf", "anyOf") or e.context]
+        matching_type = [e for e in error.context
+                         if e.validator not in ("type", "oneOf", "anyOf") or e.context or e.relative_path]
         error = jsonschema.exceptions.best_match(matching_type or error.context)
     return error
 
@@ -181,7 +230,7 @@ def validate_shape(path: Path, data: Any, name: str) -> None:
     message = error.message
     if error.validator == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
-        extra = sorted(set(error.instance) - set(allowed)) if isinstance(error.instance, dict) else []
+        extra = sorted(set(error.instance) - set(allowed), key=str) if isinstance(error.instance, dict) else []
         if extra:
             key = extra[0]
             message = f"unknown key {key!r}"

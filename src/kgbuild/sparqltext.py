@@ -5,9 +5,12 @@ text that the protocol needs before handing it over:
 
 * does a query name its own dataset (FROM / FROM NAMED)? Then the union default
   graph must not override it.
-* does a request reach out to the network (SERVICE, LOAD)? Those are refused
-  unless the server was started to allow them (a public endpoint that fetches
-  arbitrary URLs on request is a server-side request forgery hole).
+* does a request reach out to the network (SERVICE, LOAD), and to which hosts?
+  Those are refused unless the server was started to allow them, and then only
+  to loopback or named hosts (a public endpoint that fetches arbitrary URLs on
+  request is a server-side request forgery hole).
+* is a request too deep or too long for pyoxigraph's recursive parser and
+  algebra? Those are refused before pyoxigraph sees them (`too_complex`).
 * where do the protocol's `using-graph-uri` / `using-named-graph-uri` go in an
   update? pyoxigraph takes no dataset for updates, so the IRIs (validated by
   pyoxigraph's NamedNode, then written in <...>) are placed as USING clauses
@@ -20,9 +23,11 @@ for syntax.
 """
 from __future__ import annotations
 
+import ipaddress
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
@@ -89,6 +94,82 @@ def reaches_network(text: str) -> str | None:
     for t in tokens(text):
         if t.is_word("SERVICE", "LOAD"):
             return t.text.upper()
+    return None
+
+
+def network_targets(text: str) -> list[tuple[str, str | None]]:
+    """Every SERVICE or LOAD in a query or update, with the absolute http(s) IRI it reaches.
+
+    The IRI is None when it is not written out as one `<http(s)://...>` token (a
+    variable, a prefixed name, a relative IRI, escapes): such a target cannot be
+    checked before the query runs, so the caller refuses it.
+    """
+    lowered = text.lower()
+    if "service" not in lowered and "load" not in lowered:
+        return []
+    found: list[tuple[str, str | None]] = []
+    toks = list(tokens(text))
+    for i, t in enumerate(toks):
+        if not t.is_word("SERVICE", "LOAD"):
+            continue
+        j = i + 1
+        if j < len(toks) and toks[j].is_word("SILENT"):
+            j += 1
+        iri = toks[j].text[1:-1] if j < len(toks) and toks[j].kind == "iri" else None
+        if iri is not None and not re.match(r"(?i)https?://[^/?#]", iri):
+            iri = None
+        found.append((t.text.upper(), iri))
+    return found
+
+
+def is_allowed_host(iri: str, allowed: Iterable[str] = ()) -> bool:
+    """True when the http(s) IRI's host is loopback (localhost, 127.0.0.0/8, ::1) or one of `allowed`."""
+    try:
+        host = urlsplit(iri).hostname
+    except ValueError:
+        return False
+    if not host:
+        return False
+    host = host.rstrip(".").lower()
+    if host == "localhost" or host in {h.rstrip(".").lower() for h in allowed}:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+MAX_DEPTH = 200
+MAX_TOKENS = 100_000
+
+
+def too_complex(text: str, *, max_depth: int = MAX_DEPTH, max_tokens: int = MAX_TOKENS) -> str | None:
+    """Why a query or update is too deep or too long to hand to pyoxigraph, or None.
+
+    pyoxigraph parses and plans recursively, on the calling thread's stack: a few
+    thousand nested groups, parentheses or blank-node brackets, or tens of
+    thousands of UNIONs or operators, overflow it and kill the whole process
+    (a segmentation fault, which no `except` catches). The server runs queries on
+    threads with a large stack (see server/runner.py) and refuses, here, what even
+    that stack would not hold: nesting deeper than `max_depth` brackets of any
+    kind, or more than `max_tokens` tokens. Both are far above real queries.
+    """
+    depth = deepest = count = 0
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind in ("ws", "comment"):
+            continue
+        count += 1
+        if count > max_tokens:
+            return f"the request is too long: more than {max_tokens:,} tokens"
+        if kind == "open" or (kind == "other" and match.group() in "(["):
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if depth > max_depth:
+                    return f"the request is nested too deeply: more than {max_depth} levels of brackets"
+        elif kind == "close" or (kind == "other" and match.group() in ")]"):
+            depth = max(depth - 1, 0)
     return None
 
 

@@ -10,6 +10,11 @@ one atomic rename (Linux `renameat2(RENAME_EXCHANGE)`; elsewhere two renames, un
 on the next open if a crash falls between them). Oxigraph's bulk loader is not
 transactional, so a process killed mid-load leaves only a staging folder, which the
 next writer removes; the store itself never holds a partly loaded corpus.
+
+A finished build leaves a *generation stamp* (`kgbuild.generation`, a new random
+token each time) inside the store folder. Read-only readers open a snapshot of the
+store; `kgbuild serve` watches the stamp and re-opens the store when it changes, so
+it serves a build's data as soon as the build is done and never a build in progress.
 """
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ import os
 import secrets
 import shutil
 import sys
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -30,6 +36,7 @@ from .vocab import KG
 
 DEFAULT_STORE = Path(".kgbuild") / "store"
 STORE_ENV = "KGBUILD_STORE"
+GENERATION_FILE = "kgbuild.generation"  # in the store folder; RocksDB leaves files it did not make alone
 
 
 def default_store_path() -> Path:
@@ -41,6 +48,19 @@ def _ntriples(quads: Iterable[ox.Quad]) -> str:
     data = ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in quads), format=ox.RdfFormat.N_TRIPLES)
     assert data is not None  # serialize returns bytes when no output is given
     return data.decode("utf-8")
+
+
+def generation_stamp(path: Path) -> tuple[str | None, int | None]:
+    """What identifies the store at `path` now: its generation stamp and its folder's inode (a swap changes it)."""
+    try:
+        inode: int | None = path.stat().st_ino
+    except OSError:
+        inode = None
+    try:
+        stamp: str | None = (path / GENERATION_FILE).read_text("ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        stamp = None
+    return stamp, inode
 
 
 def _pid_alive(pid: int) -> bool:
@@ -111,6 +131,7 @@ class KgStore:
 
     def __init__(self, path: Path | str | None = None, *, read_only: bool = False):
         self.path = Path(path) if path is not None else None
+        self.read_only = read_only
         try:
             if self.path is None:
                 self.store = ox.Store()
@@ -207,6 +228,17 @@ class KgStore:
     def flush(self) -> None:
         if self.path is not None:
             self.store.flush()
+
+    def mark_generation(self) -> str | None:
+        """Record that a build finished (after `flush`): a new stamp, written atomically, for readers to notice."""
+        if self.path is None:
+            return None
+        stamp = f"{time.time_ns()}-{secrets.token_hex(8)}"
+        target = self.path / GENERATION_FILE
+        tmp = target.with_name(f"{GENERATION_FILE}.{os.getpid()}.tmp")
+        tmp.write_text(stamp + "\n", "ascii")
+        os.replace(tmp, target)
+        return stamp
 
     # ------------------------------------------------------------ staging and swapping
     def _siblings(self, kind: str) -> list[tuple[Path, int]]:

@@ -1,6 +1,7 @@
 """`create_app`: the ASGI application over a KgStore, wired from the route modules."""
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from contextlib import asynccontextmanager
@@ -26,6 +27,7 @@ DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
 DEFAULT_MAX_HTML_ROWS = 1000
 DEFAULT_WORKERS = 4
+DEFAULT_WATCH_INTERVAL = 1.0
 
 
 def create_app(
@@ -40,8 +42,10 @@ def create_app(
     cors_origins: Sequence[str] = ("*",),
     query_workers: int = DEFAULT_WORKERS,
     allow_service: bool = False,
+    service_hosts: Sequence[str] = (),
     ld_path: str | None = None,
     cache_entries: int = 512,
+    watch_interval: float = DEFAULT_WATCH_INTERVAL,
 ) -> Starlette:
     """A SPARQL 1.1 endpoint, graph store, saved-query API and linked-data pages over `store`.
 
@@ -49,8 +53,15 @@ def create_app(
     >>> app = create_app(KgStore(), queries_dir=Path("queries"))
     >>> # uvicorn.run(app, host="127.0.0.1", port=8000)
 
+    SERVICE and LOAD are refused unless `allow_service`, and then reach only
+    loopback hosts and those named in `service_hosts`.
+
     Writes (SPARQL Update, Graph Store PUT/POST/DELETE) are refused unless
     `write_token` is set, and then need `Authorization: Bearer <write_token>`.
+
+    A read-only store on disk is watched every `watch_interval` seconds: when a
+    `kgbuild build` of it finishes, the server opens the new store and serves it
+    from then on, without a restart and without a failed request.
     """
     Iris(base)  # validates the base IRI
     if write_token is not None and not write_token.strip():
@@ -61,12 +72,30 @@ def create_app(
         max_html_rows=max_html_rows, allow_service=allow_service, ld_prefixes=pages.ld_prefixes(base, ld_path),
         generation=Generation(store), cache=AnswerCache(entries=cache_entries),
     )
+    state.service_hosts = tuple(service_hosts)
     state.load_queries()
+
+    async def watch_store() -> None:
+        while True:
+            await asyncio.sleep(watch_interval)
+            try:
+                fresh = await asyncio.get_running_loop().run_in_executor(None, state.reopened)
+            except Exception:  # noqa: BLE001 - e.g. a build swapping the folder right now: try again next time
+                log.warning("could not re-open the rebuilt store; still serving the previous one", exc_info=True)
+                continue
+            if fresh is not None:
+                state.swap_store(*fresh)
+                log.warning("the store was rebuilt: now serving generation %s", state.generation.token)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        yield
-        runner.close()
+        watcher = asyncio.create_task(watch_store()) if state.watches_store and watch_interval > 0 else None
+        try:
+            yield
+        finally:
+            if watcher is not None:
+                watcher.cancel()
+            runner.close()
 
     routes = [
         *protocol.routes(),

@@ -7,6 +7,7 @@ graph, with every named graph available to GRAPH.
 """
 from __future__ import annotations
 
+import logging
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
@@ -20,9 +21,11 @@ from ..vocab import PREFIXES
 from . import conneg
 from .replies import COMMON_HEADERS, outcome_response, require_writer
 from .runner import Sink
-from ..sparqltext import DatasetConflict, apply_using, has_dataset_clause, reaches_network
+from ..sparqltext import (DatasetConflict, apply_using, has_dataset_clause, is_allowed_host, network_targets,
+                          too_complex)
 from .state import ServerState
 
+log = logging.getLogger("kgbuild.server")
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS_NS = "http://www.w3.org/ns/formats/"
 FORM = "application/x-www-form-urlencoded"
@@ -122,11 +125,28 @@ async def sparql(request: Request) -> Response:
                              f"or {FORM} with a 'query' or 'update' field")
 
 
+def check_request(state: ServerState, text: str) -> None:
+    """Refuse, before pyoxigraph sees it, a request too complex to parse safely or one that reaches
+    a host this server may not fetch from (SERVICE, LOAD): no connection is ever attempted for it."""
+    reason = too_complex(text)
+    if reason is not None:
+        raise HTTPException(400, f"{reason}; this endpoint refuses such requests")
+    for keyword, iri in network_targets(text):
+        what = "SERVICE (federated query)" if keyword == "SERVICE" else "LOAD"
+        if not state.allow_service:
+            raise HTTPException(400, f"{what} is disabled on this endpoint: it would make this server "
+                                     "fetch other URLs on a client's behalf")
+        if iri is None:
+            raise HTTPException(400, f"{keyword} needs an absolute http(s) IRI written out in full (<http://...>) "
+                                     "on this endpoint, so that its host can be checked before anything is fetched")
+        if not is_allowed_host(iri, state.service_hosts):
+            raise HTTPException(400, f"{keyword} to {iri} is not allowed: this endpoint fetches only from loopback "
+                                     "and the hosts its operator lists with --service-allow")
+
+
 async def run_query(request: Request, query: str, params: MultiDict) -> Response:
     state: ServerState = request.app.state.kg
-    if not state.allow_service and reaches_network(query):
-        raise HTTPException(400, "SERVICE (federated query) is disabled on this endpoint: "
-                                 "it would make this server fetch other URLs on a client's behalf")
+    check_request(state, query)
     default, named = _iris(params, "default-graph-uri"), _iris(params, "named-graph-uri")
     kwargs: dict[str, object] = {"base_iri": endpoint_url(request)}
     if default or named:
@@ -153,18 +173,16 @@ def serialize_result(result: object, sink: Sink, fmt: conneg.Format) -> None:
     """pyoxigraph writes the result straight into the sink, chunk by chunk."""
     try:
         result.serialize(sink, fmt.ox_format)  # type: ignore[attr-defined]
-    except (OSError, RuntimeError, ValueError) as exc:
+    except (OSError, RuntimeError, ValueError):
         sink.check()  # a cancelled or timed-out query stops here, not with a 500
-        raise HTTPException(500, f"query evaluation failed: {exc}") from None
+        log.exception("query evaluation failed")  # store errors name files: the log has them, the client not
+        raise HTTPException(500, "query evaluation failed (details are in the server's log)") from None
 
 
 async def run_update(request: Request, update: str, params: MultiDict) -> Response:
     state: ServerState = request.app.state.kg
     require_writer(request, state.write_token)
-    network = reaches_network(update)
-    if network and not state.allow_service:
-        raise HTTPException(400, f"{network} is disabled on this endpoint: it would make this server "
-                                 "fetch other URLs on a client's behalf")
+    check_request(state, update)
     try:
         text = apply_using(update, _iris(params, "using-graph-uri"), _iris(params, "using-named-graph-uri"))
     except DatasetConflict as exc:
@@ -176,8 +194,9 @@ async def run_update(request: Request, update: str, params: MultiDict) -> Respon
             state.store.store.update(text, base_iri=base)
         except SyntaxError as exc:
             raise HTTPException(400, f"malformed update: {exc}") from None
-        except OSError as exc:
-            raise HTTPException(500, f"update failed: {exc}") from None
+        except OSError:
+            log.exception("update failed")
+            raise HTTPException(500, "the update failed (details are in the server's log)") from None
         state.store.flush()
 
     try:

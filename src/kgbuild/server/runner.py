@@ -26,6 +26,12 @@ file-like object in 8 KiB chunks. So:
    the connection is closed without the final chunk, so the client sees a broken
    transfer rather than a truncated result that looks whole.
 
+pyoxigraph parses and plans a query recursively on the calling thread's stack, and
+a stack overflow there kills the process. So the worker threads get a large stack
+(`WORKER_STACK`, reserved address space: only the pages a query touches are used),
+and the protocol layer refuses what would overflow even that
+(`kgbuild.sparqltext.too_complex`).
+
 Results up to `prefetch` bytes are buffered and sent with Content-Length (and can
 be cached); larger ones stream with backpressure: at most `credits` chunks wait
 between the worker and the socket, so memory stays flat however big the result.
@@ -48,6 +54,7 @@ from .conneg import Format
 
 log = logging.getLogger("kgbuild.server")
 T = TypeVar("T")
+WORKER_STACK = 256 * 1024 * 1024  # 32 times the usual 8 MiB: about 300,000 nested operators or 60,000 groups
 
 
 class QueryTimeout(Exception):
@@ -169,6 +176,7 @@ class Runner:
         self.max_waiting = 16 * workers if max_waiting is None else max_waiting
         self._credits = credits
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kgbuild-query")
+        _start_threads(self._pool, workers, WORKER_STACK)
         self._lock = threading.Lock()
         self._busy = 0
         self._waiters: deque[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = deque()
@@ -293,6 +301,36 @@ class Runner:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _start_threads(pool: ThreadPoolExecutor, n: int, stack_size: int) -> None:
+    """Start all `n` threads of `pool` now, each with a stack of `stack_size` bytes.
+
+    `threading.stack_size` applies to the threads created while it is set, and the
+    pool makes a new thread for each task submitted while none is idle: so `n`
+    tasks that wait for each other create exactly the pool's `n` threads, and the
+    setting is put back at once. Where the system refuses such stacks, the pool
+    keeps the default ones (and says so in the log).
+    """
+    barrier = threading.Barrier(n + 1)
+    try:
+        previous = threading.stack_size(stack_size)
+    except (ValueError, RuntimeError):
+        log.warning("cannot give query threads a %d MiB stack; deeply nested queries may crash the server",
+                    stack_size >> 20)
+        return
+    try:
+        for _ in range(n):
+            pool.submit(barrier.wait)
+    except RuntimeError:
+        barrier.abort()
+        log.warning("cannot start query threads with a %d MiB stack", stack_size >> 20)
+    finally:
+        threading.stack_size(previous)
+    try:
+        barrier.wait(timeout=30)
+    except threading.BrokenBarrierError:
+        pass
 
 
 async def _rest(channel: _Channel, head: list[bytes]) -> AsyncIterator[bytes]:

@@ -9,6 +9,7 @@ and either gives a new generation.
 from __future__ import annotations
 
 import hashlib
+import logging
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -16,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ..errors import QueryError
 from ..queries import SavedQuery, run_saved_query
 from . import conneg
 from .protocol import FORMAT_PARAMS, serialize_result
@@ -23,6 +25,7 @@ from .replies import COMMON_HEADERS, outcome_response
 from .runner import Sink
 from .state import CachedAnswer, ServerState
 
+log = logging.getLogger("kgbuild.server")
 EXTENSIONS = {
     "json": "json", "csv": "csv", "tsv": "tsv", "xml": "xml", "ttl": "ttl", "nt": "nt", "jsonld": "jsonld",
     "rdf": "rdf", "trig": "trig", "nq": "nq",
@@ -88,7 +91,11 @@ async def run_query(request: Request) -> Response:
     generation = state.generation.token
 
     def produce(sink: Sink) -> None:
-        result = run_saved_query(state.store, query, params)
+        try:
+            result = run_saved_query(state.store, query, params)
+        except QueryError:  # the parameters were checked above: the query file or the store failed
+            log.exception("saved query %s failed", name)  # its message names the file: for the log only
+            raise HTTPException(500, f"the saved query {name!r} failed (details are in the server's log)") from None
         fmt = conneg.choose(conneg.kind_of(result), accept, names)
         sink.start(fmt)
         serialize_result(result, sink, fmt)

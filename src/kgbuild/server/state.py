@@ -8,21 +8,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..queries import SavedQuery, saved_queries
-from ..store import KgStore
+from ..store import KgStore, generation_stamp
 from .runner import Runner
 
 
 class Generation:
     """A token that changes whenever the data may have changed.
 
-    The store only changes on `kgbuild build`, which a read-only server does not
-    see until it is restarted (pyoxigraph's read-only store is a snapshot), so the
-    token is a digest of the graphs' kg:sourceHash values taken at start-up plus a
-    counter that every write through this server bumps.
+    The store changes on `kgbuild build` (a read-only server holds a snapshot and
+    re-opens the store when the build's generation stamp changes, see
+    `ServerState.reopened`) or on a write through this server. So the token is a
+    digest of the stamp and the graphs' kg:sourceHash values taken when the store
+    was opened, plus a counter that every write through this server bumps.
     """
 
-    def __init__(self, store: KgStore):
-        digest = hashlib.sha256()
+    def __init__(self, store: KgStore, stamp: str | None = None):
+        digest = hashlib.sha256(f"{stamp}\n".encode())
         try:
             for graph, source_hash in sorted(store.graph_hashes().items()):
                 digest.update(f"{graph}\x00{source_hash}\n".encode())
@@ -103,6 +104,45 @@ class ServerState:
     generation: Generation
     cache: AnswerCache = field(default_factory=AnswerCache)
     queries: dict[str, SavedQuery] = field(default_factory=dict)
+    service_hosts: tuple[str, ...] = ()  # with allow_service: hosts beyond loopback that SERVICE/LOAD may reach
+    opened: tuple[str | None, int | None] = (None, None)  # the store's generation stamp when opened
+
+    def __post_init__(self) -> None:
+        if self.watches_store:
+            assert self.store.path is not None
+            self.opened = generation_stamp(self.store.path)
+
+    @property
+    def watches_store(self) -> bool:
+        """A read-only server of an on-disk store follows `kgbuild build`s of it (a writable one holds its lock)."""
+        return self.store.path is not None and self.store.read_only
+
+    def reopened(self) -> tuple[KgStore, Generation, tuple[str | None, int | None]] | None:
+        """The store opened afresh, if a build finished since it was last opened; else None. Runs in a thread.
+
+        pyoxigraph's read-only store is a snapshot, so the running one never sees a
+        build's writes (and keeps its files open, so a build that swaps the folder
+        does not pull them away). Opening it again gives the new data; a store that
+        cannot be opened right now (mid-swap) is tried again on the next call.
+        """
+        assert self.store.path is not None
+        seen = generation_stamp(self.store.path)
+        if seen == self.opened or seen[1] is None:
+            return None
+        store = KgStore(self.store.path, read_only=True)
+        return store, Generation(store, seen[0]), seen
+
+    def swap_store(self, store: KgStore, generation: Generation, seen: tuple[str | None, int | None]) -> None:
+        """Serve `store` from now on (called on the event loop, so between any two requests' steps).
+
+        The store goes first and the generation second: a saved-query answer computed
+        across the swap is then never cached under the new generation. Queries already
+        running finish on the old store, which closes when the last of them lets go.
+        """
+        self.store = store
+        self.generation = generation
+        self.opened = seen
+        self.cache.clear()
 
     def load_queries(self) -> None:
         self.queries = saved_queries(self.queries_dir) if self.queries_dir.is_dir() else {}
