@@ -159,3 +159,21 @@ def test_a_mostly_changed_store_is_rebuilt_beside_it_and_keeps_other_graphs(
             assert article_graphs(store)[graph] != article_graphs(reference)[graph]
     assert len(article_graphs(store)) == 60
     assert not any(p.name.startswith(".store.") for p in tmp_path.iterdir())
+
+
+def test_a_restaged_store_loads_in_whole_lines_however_small_the_batches(
+        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The changed articles wait in a spool file read back in 1 MiB pieces; a bulk-load batch may end after any
+    # piece, so each piece must end at a line end (a quad cut in two fails the whole load).
+    part = [corpus / "articles" / f"{i:06d}.yaml" for i in range(60)]
+    store = KgStore(tmp_path / "store")
+    build(part, store=store, workers=1)
+    monkeypatch.setattr(mapper, "MAPPER_VERSION", mapper.MAPPER_VERSION + "-batches")  # every article changes
+    clean = KgStore(tmp_path / "clean")
+    build(part, store=clean, workers=1)
+    reference = {g: graph_lines(clean, g) for g in article_graphs(clean)}
+    monkeypatch.setattr(build_mod, "RESTAGE_MIN", 10)
+    monkeypatch.setattr(build_mod, "BULK_BATCH_BYTES", 1)  # a batch per piece
+    report = build(part, store=store, workers=1)
+    assert report.bulk and len(report.built) == 60
+    assert {g: graph_lines(store, g) for g in article_graphs(store)} == reference

@@ -86,17 +86,6 @@ def has_dataset_clause(query: str) -> bool:
     return any(t.is_word("FROM") for t in tokens(query))
 
 
-def reaches_network(text: str) -> str | None:
-    """The first SERVICE or LOAD keyword in a query or update, if any."""
-    lowered = text.lower()
-    if "service" not in lowered and "load" not in lowered:
-        return None
-    for t in tokens(text):
-        if t.is_word("SERVICE", "LOAD"):
-            return t.text.upper()
-    return None
-
-
 def network_targets(text: str) -> list[tuple[str, str | None]]:
     """Every SERVICE or LOAD in a query or update, with the absolute http(s) IRI it reaches.
 

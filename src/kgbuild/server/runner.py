@@ -39,6 +39,7 @@ between the worker and the socket, so memory stays flat however big the result.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 import time
@@ -327,10 +328,8 @@ def _start_threads(pool: ThreadPoolExecutor, n: int, stack_size: int) -> None:
         log.warning("cannot start query threads with a %d MiB stack", stack_size >> 20)
     finally:
         threading.stack_size(previous)
-    try:
+    with contextlib.suppress(threading.BrokenBarrierError):
         barrier.wait(timeout=30)
-    except threading.BrokenBarrierError:
-        pass
 
 
 async def _rest(channel: _Channel, head: list[bytes]) -> AsyncIterator[bytes]:

@@ -132,10 +132,37 @@ def _typed(kind: str, value: str) -> object:
     return value
 
 
+_RESULT_SCHEMAS: dict[str, Any] = {
+    "SparqlResultsJson": {  # SPARQL 1.1 Query Results JSON Format: a SELECT's bindings or an ASK's boolean
+        "type": "object", "required": ["head"],
+        "properties": {
+            "head": {"type": "object", "properties": {"vars": {"type": "array", "items": {"type": "string"}},
+                                                      "link": {"type": "array", "items": {"type": "string"}}}},
+            "results": {"type": "object", "required": ["bindings"], "properties": {"bindings": {
+                "type": "array", "items": {"type": "object",
+                                           "additionalProperties": {"$ref": "#/components/schemas/RdfTerm"}}}}},
+            "boolean": {"type": "boolean"},
+        },
+    },
+    "RdfTerm": {"type": "object", "required": ["type", "value"], "properties": {
+        "type": {"enum": ["uri", "literal", "bnode", "triple"]}, "value": {},
+        "xml:lang": {"type": "string"}, "datatype": {"type": "string"}}},
+}
+
+
+def _body_schema(media_type: str) -> dict[str, Any]:
+    """What a response body of `media_type` is, in the terms of the OpenAPI description (JSON is parsed)."""
+    if media_type == "application/sparql-results+json":
+        return {"$ref": "#/components/schemas/SparqlResultsJson"}
+    if media_type.endswith("json"):  # JSON-LD: a document, an array of nodes, or a graph object
+        return {"type": ["object", "array"]}
+    return {"type": "string"}
+
+
 def openapi(state: ServerState, server_url: str) -> dict[str, Any]:
     """OpenAPI 3.1 for the saved-query API, the SPARQL endpoint and the graph store, built from the queries."""
-    tabular = {f.media_type: {"schema": {"type": "string"}} for f in conneg.TABULAR_FORMATS}
-    graph = {f.media_type: {"schema": {"type": "string"}} for f in conneg.GRAPH_FORMATS}
+    tabular = {f.media_type: {"schema": _body_schema(f.media_type)} for f in conneg.TABULAR_FORMATS}
+    graph = {f.media_type: {"schema": _body_schema(f.media_type)} for f in conneg.GRAPH_FORMATS}
     error = {"description": "a readable error message", "content": {"text/plain": {"schema": {"type": "string"}}}}
     paths: dict[str, Any] = {
         "/queries": {"get": {
@@ -171,7 +198,8 @@ def openapi(state: ServerState, server_url: str) -> dict[str, Any]:
                     "parameters": [{"name": "graph", "in": "query", "schema": {"type": "string", "format": "iri"}},
                                    {"name": "default", "in": "query", "schema": {"type": "string"},
                                     "allowEmptyValue": True}],
-                    "responses": {"200": {"description": "the graph", "content": graph}, "404": error}},
+                    "responses": {"200": {"description": "the graph", "content": graph}, "400": error,
+                                  "404": error, "406": error, "503": error}},
         },
     }
     for q in state.queries.values():
@@ -196,8 +224,8 @@ def openapi(state: ServerState, server_url: str) -> dict[str, Any]:
                                 "and the Graph Store Protocol over the kgbuild store."},
         "servers": [{"url": server_url}],
         "paths": paths,
-        "components": {"schemas": {"SavedQuery": {"type": "object", "properties": {
-            "name": {"type": "string"}, "title": {"type": "string"}, "description": {"type": "string"},
+        "components": {"schemas": {**_RESULT_SCHEMAS, "SavedQuery": {"type": "object", "properties": {
+            "name": {"type": "string"}, "title": {"type": "string"}, "description": {"type": ["string", "null"]},
             "parameters": {"type": "array", "items": {"type": "object", "properties": {
                 "name": {"type": "string"}, "type": {"type": "string", "enum": list(_OPENAPI_TYPES)},
                 "optional": {"type": "boolean"}, "default": {"type": ["string", "null"]},
