@@ -207,11 +207,16 @@ def kgbuild_serve(*args: str, env: dict[str, str] | None = None, log: Path | Non
                 time.sleep(0.1)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
         if log is not None:
             out.close()  # type: ignore[union-attr]
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Stop a server process started by a test: politely, then for sure."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

@@ -5,7 +5,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from server_fixtures import Live, queries_dir, serve, small_store  # noqa: F401
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -24,6 +24,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from conftest import BASE
+from server_fixtures import stop
 
 from kgbuild.store import KgStore
 
@@ -135,12 +136,7 @@ def running(args: list[str], endpoint: str, log: Path) -> Iterator[str]:
                 time.sleep(0.1)
         yield endpoint
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 def oxigraph_endpoint(tmp: Path, name: str, data: Path) -> tuple[list[str], str]:

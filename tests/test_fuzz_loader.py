@@ -20,12 +20,12 @@ from typing import Any
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_properties import REGISTRY, articles, write_corpus
 
 from kgbuild.errors import AnnotationError
 from kgbuild.loader import load_article, load_registry
 from kgbuild.mapper import map_article
 from kgbuild.vocab import Iris
-from test_properties import REGISTRY, articles, write_corpus
 
 # CI runs a fixed set of examples; KGBUILD_FUZZ_EXAMPLES=N runs N fresh random ones each (a longer local fuzz).
 LONG = os.environ.get("KGBUILD_FUZZ_EXAMPLES")

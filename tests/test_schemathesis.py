@@ -27,10 +27,10 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from server_fixtures import REPO, LiveServer
 
 from kgbuild.server import create_app
 from kgbuild.store import KgStore
-from server_fixtures import REPO, LiveServer
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
           response_headers_conformance, negative_data_rejection]

@@ -21,10 +21,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from server_fixtures import KGBUILD, REPO, kgbuild_serve
 
 from kgbuild.build import build
 from kgbuild.store import GENERATION_FILE, KgStore
-from server_fixtures import KGBUILD, REPO, kgbuild_serve
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 import make_corpus  # noqa: E402

@@ -7,7 +7,6 @@ from pathlib import Path
 import httpx
 import pytest
 import rdflib
-
 from server_fixtures import KGBUILD, REPO, TOKEN, kgbuild_serve, small_store
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import rdflib
+from conftest import REPO
 from starlette.testclient import TestClient
 
-from conftest import REPO
 from kgbuild.server import create_app
 from kgbuild.store import KgStore
 

@@ -16,9 +16,9 @@ from typing import Any
 
 import httpx
 import pytest
+from server_fixtures import TOKEN, Live, kgbuild_serve, queries_dir, serve, small_store  # noqa: F401
 
 from kgbuild.sparqltext import MAX_DEPTH, MAX_TOKENS, is_allowed_host
-from server_fixtures import TOKEN, Live, kgbuild_serve, queries_dir, serve, small_store  # noqa: F401
 
 SIMPLE = "SELECT ?name WHERE { ?s <http://schema.org/name> ?name } ORDER BY ?name"
 

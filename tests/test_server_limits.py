@@ -8,9 +8,9 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
+from server_fixtures import Live, queries_dir, serve, small_store  # noqa: F401
 
 from kgbuild.store import KgStore
-from server_fixtures import Live, queries_dir, serve, small_store  # noqa: F401
 
 # Over 250 triples this counts 15 million solutions: seconds of work before the first (only) row.
 SLOW_AGGREGATE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"

@@ -8,8 +8,7 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import rdflib
-
-from server_fixtures import ALICE, ARTICLE, BASE, BODY, BOB, G1, Live, live, queries_dir  # noqa: F401
+from server_fixtures import ALICE, ARTICLE, BASE, BOB, BODY, G1, Live, live, queries_dir  # noqa: F401
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 

@@ -8,9 +8,8 @@ import httpx
 import pytest
 import rdflib
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
-from SPARQLWrapper import JSON, SPARQLWrapper, TURTLE
-
 from server_fixtures import ALICE, BASE, BOB, G1, G2, Live, live, queries_dir  # noqa: F401
+from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
 
 SELECT_ALL = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o"
 NAMES = "SELECT ?s ?name WHERE { ?s <http://schema.org/name> ?name } ORDER BY ?s"

@@ -8,7 +8,6 @@ import json
 import rdflib
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-
 from server_fixtures import ALICE, BOB, SAVED, TRICKY_NAME, Live, live, queries_dir  # noqa: F401
 
 

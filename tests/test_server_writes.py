@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import rdflib
-
 from server_fixtures import ALICE, BOB, G1, G2, TOKEN, Live, live, live_rw, queries_dir  # noqa: F401
 
 INSERT = "INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/s> <http://example.org/p> 1 } }"

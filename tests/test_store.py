@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from conftest import BASE, SEED_GRAPH
+
 from kgbuild.store import KgStore
 
 

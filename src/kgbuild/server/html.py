@@ -85,7 +85,7 @@ def highlight(text: str, spans: list[tuple[int, int, str | None, str]]) -> str:
     n = len(text)
     cuts = sorted({0, n, *(max(0, min(n, s)) for s, _, _, _ in spans), *(max(0, min(n, e)) for _, e, _, _ in spans)})
     out = []
-    for a, b in zip(cuts, cuts[1:]):
+    for a, b in zip(cuts, cuts[1:], strict=False):
         if a >= b:
             continue
         covering = [sp for sp in spans if sp[0] <= a and sp[1] >= b]

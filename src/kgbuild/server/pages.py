@@ -9,8 +9,8 @@ get HTML; other clients Turtle, JSON-LD or any RDF format by Accept or `?format=
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import partial
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 

@@ -17,12 +17,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ..sparqltext import DatasetConflict, apply_using, has_dataset_clause, is_allowed_host, network_targets, too_complex
 from ..vocab import PREFIXES
 from . import conneg
 from .replies import COMMON_HEADERS, outcome_response, require_writer
 from .runner import Sink
-from ..sparqltext import (DatasetConflict, apply_using, has_dataset_clause, is_allowed_host, network_targets,
-                          too_complex)
 from .state import ServerState
 
 log = logging.getLogger("kgbuild.server")
@@ -91,7 +90,6 @@ def _one(params: MultiDict, name: str) -> str | None:
 
 
 async def sparql(request: Request) -> Response:
-    state: ServerState = request.app.state.kg
     params = request.query_params
     if request.method in ("GET", "HEAD"):
         if "update" in params:
