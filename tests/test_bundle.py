@@ -14,8 +14,8 @@ from click.testing import CliRunner
 from conftest import BASE, REPO, SEED_GRAPH
 from rdflib.compare import isomorphic
 
-from kgbuild.build import ontology_files
 from kgbuild.cli import main
+from kgbuild.paths import ontology_files
 from kgbuild.store import KgStore
 
 JAVA_DIR = Path("/usr/share/java")

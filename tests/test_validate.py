@@ -13,8 +13,9 @@ from conftest import SEED_ANNOTATION, SEED_GRAPH, select
 
 from kgbuild.cli import main
 from kgbuild.errors import KgbuildError
+from kgbuild.paths import shapes_file
 from kgbuild.store import KgStore
-from kgbuild.validate import ShaclReport, check_annotations, check_owl, check_shacl, default_shapes_path
+from kgbuild.validate import ShaclReport, check_annotations, check_owl, check_shacl
 
 KG = "https://w3id.org/kgbuild/ontology#"
 SEM = "http://semanticweb.cs.vu.nl/2009/11/sem/"
@@ -118,7 +119,7 @@ def test_check_annotations_passes_the_seed_corpus(corpus: Path) -> None:
 
 # ---------------------------------------------------------------- SHACL
 def test_seed_store_conforms_to_the_shapes(seed_store: KgStore) -> None:
-    report = check_shacl(seed_store, default_shapes_path())
+    report = check_shacl(seed_store, shapes_file())
     assert report.results == []
     assert report.conforms
 
@@ -153,7 +154,7 @@ def corrupted_report(seed_store: KgStore, corruptions: dict[str, tuple[str, str]
              quad(IRAN, "http://www.w3.org/2002/07/owl#sameAs", "https://en.wikipedia.org/wiki/Iran"),
              quad(corruptions["claim with a status as modality"][1], KG + "modality", KG + "Threatened")],
     )
-    return check_shacl(store, default_shapes_path())
+    return check_shacl(store, shapes_file())
 
 
 def test_shacl_catches_each_mistake_with_the_right_shape(corrupted_report: ShaclReport,

@@ -44,10 +44,10 @@ from . import loader, void
 from .errors import AnnotationError, KgbuildError
 from .mapper import build_key, map_article_lines, map_registry
 from .model import Registry
+from .paths import default_data_dir, ontology_files
 from .store import KgStore, StagingStore
 from .vocab import Iris
 
-ONTOLOGY_ENV = "KGBUILD_ONTOLOGY"
 CHUNK = 8  # articles per worker task
 IN_FLIGHT_PER_WORKER = 32  # tasks queued or done-but-unread per worker: bounds the parent's memory (~20 MB a worker)
 # N-Quads per bulk_load call: Oxigraph holds a call's input in memory until the call ends, so this bounds
@@ -56,25 +56,6 @@ BULK_BATCH_BYTES = max(1, int(os.environ.get("KGBUILD_BULK_BATCH_MB") or 64)) <<
 SERIAL_BELOW = 32  # fewer articles than this are mapped in-process
 RESTAGE_MIN = 200  # an incremental build rebuilds off to the side when at least this many articles
 RESTAGE_FRACTION = 0.3  # ... and this fraction of the store's articles changed (break-even measured near 0.35)
-
-
-def project_root() -> Path:
-    """The source checkout this package lives in (for data/, ontology/, queries/)."""
-    return Path(__file__).resolve().parents[2]
-
-
-def default_data_dir() -> Path:
-    cwd = Path.cwd() / "data"
-    return cwd if (cwd / loader.REGISTRY_FILE).is_file() else project_root() / "data"
-
-
-SHAPES_FILE = "shapes.ttl"
-
-
-def ontology_files() -> list[Path]:
-    """The ontology's Turtle files ($KGBUILD_ONTOLOGY or ./ontology), without the SHACL shapes."""
-    folder = Path(os.environ.get(ONTOLOGY_ENV) or project_root() / "ontology")
-    return sorted(p for p in folder.glob("*.ttl") if p.name != SHAPES_FILE)
 
 
 @dataclass

@@ -24,9 +24,9 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from .build import ontology_files
 from .errors import KgbuildError
 from .export import export
+from .paths import ontology_files
 from .store import KgStore
 from .vocab import KG, PREFIXES
 from .void import store_iris, void_turtle

@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from . import build as build_mod
 from .errors import KgbuildError
 from .export import EXTENSIONS, FORMATS, export
+from .paths import default_data_dir, queries_dir, shapes_file
 from .queries import find_query, run_saved_query, saved_queries
 from .results import GRAPH_FORMATS, RESULT_FORMATS, render, short
 from .stats import stats as store_stats
@@ -54,11 +55,6 @@ store_option = click.option(
 )
 base_option = click.option("--base", envvar="KGBUILD_BASE", default=None,
                            help="Base IRI for minted IRIs (default: https://w3id.org/kgbuild/id/).")
-
-
-def _queries_dir() -> Path:
-    cwd = Path.cwd() / "queries"
-    return cwd if cwd.is_dir() else build_mod.project_root() / "queries"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -112,7 +108,7 @@ def query(name_or_file: str, params: tuple[str, ...], fmt: str, store_path: Path
             raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--param")
         key, value = item.split("=", 1)
         values[key] = value
-    saved = find_query(name_or_file, _queries_dir())
+    saved = find_query(name_or_file, queries_dir())
     store = KgStore(store_path or default_store_path(), read_only=True)
     data = render(run_saved_query(store, saved, values), fmt, out)
     if data is not None:
@@ -123,7 +119,7 @@ def query(name_or_file: str, params: tuple[str, ...], fmt: str, store_path: Path
 @friendly_errors
 def list_queries() -> None:
     """List the saved queries with their parameters."""
-    for name, q in saved_queries(_queries_dir()).items():
+    for name, q in saved_queries(queries_dir()).items():
         params = " ".join(f"{p.name}:{p.type}{'?' if p.optional else ''}" for p in q.parameters)
         click.echo(f"{name:32} {q.title}" + (f"  [{params}]" if params else ""))
 
@@ -188,7 +184,7 @@ def link_check(data_dir: Path | None) -> None:
 
     from .linking import check_links
 
-    report = check_links(data_dir or build_mod.default_data_dir())
+    report = check_links(data_dir or default_data_dir())
     if report.unlinked:
         table = Table("entity", "type", "label", "note", title="Entities with no link")
         for u in report.unlinked:
@@ -251,7 +247,7 @@ def validate_cmd(paths: tuple[Path, ...], store_path: Path | None, no_shacl: boo
         sys.exit(1 if failed or store_path else 0)  # a store asked for by name must exist
     store = KgStore(path, read_only=True)
     if not no_shacl:
-        report = checks.check_shacl(store, checks.default_shapes_path())
+        report = checks.check_shacl(store, shapes_file())
         for line in report.results:
             click.echo(line)
         click.echo("shacl: conforms" if report.conforms else
@@ -309,7 +305,7 @@ def serve(store_path: Path | None, host: str, port: int, base: str | None, write
     store = KgStore(store_path or default_store_path(), read_only=token is None)
     origins: tuple[str, ...] = () if cors == ("none",) else (cors or ("*",))
     try:
-        app = create_app(store, queries_dir=_queries_dir(), base=base or DEFAULT_BASE, write_token=token,
+        app = create_app(store, queries_dir=queries_dir(), base=base or DEFAULT_BASE, write_token=token,
                          query_timeout=query_timeout, max_body=max_body, max_html_rows=max_html_rows,
                          cors_origins=origins, query_workers=query_workers,
                          allow_service=allow_service or bool(service_hosts), service_hosts=service_hosts)
@@ -362,7 +358,7 @@ def _iri(value: str) -> Any:
 def _export_webannotation(paths: tuple[Path, ...], output: Path | None, base: str | None) -> None:
     from .webannotation import collections_for, dumps
 
-    found = collections_for(list(paths) or [build_mod.default_data_dir()], base=base)
+    found = collections_for(list(paths) or [default_data_dir()], base=base)
     if output is None or output.suffix in (".jsonld", ".json"):
         if len(found) != 1:
             raise click.UsageError(f"{len(found)} articles: give -o FOLDER to write one .jsonld file each")

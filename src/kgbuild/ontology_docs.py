@@ -27,8 +27,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .build import ontology_files, project_root
 from .errors import KgbuildError
+from .paths import ontology_files, project_root
 from .vocab import ONTOLOGY_IRI, PREFIXES
 
 ONTOLOGY_FILE = "kgbuild.ttl"

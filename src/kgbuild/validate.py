@@ -12,7 +12,6 @@ description) are not article data and are left out.
 from __future__ import annotations
 
 import io
-import os
 import shutil
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -25,9 +24,9 @@ from rdflib.collection import Collection
 from rdflib.term import Node
 
 from . import loader
-from .build import ONTOLOGY_ENV, SHAPES_FILE, default_data_dir, ontology_files, project_root
 from .errors import AnnotationError, KgbuildError
 from .model import Registry
+from .paths import default_data_dir, ontology_files
 from .store import KgStore
 from .vocab import KG, PREFIXES
 
@@ -109,14 +108,6 @@ def _registry_for(path: Path, registries: dict[Path, Registry | None], errors: l
 
 
 # ---------------------------------------------------------------- what is checked
-def ontology_dir() -> Path:
-    return Path(os.environ.get(ONTOLOGY_ENV) or project_root() / "ontology")
-
-
-def default_shapes_path() -> Path:
-    """ontology/shapes.ttl ($KGBUILD_ONTOLOGY's, else the project's)."""
-    path = ontology_dir() / SHAPES_FILE
-    return path if path.is_file() else project_root() / "ontology" / SHAPES_FILE
 
 
 def article_graphs(store: KgStore) -> list[ox.NamedNode]:

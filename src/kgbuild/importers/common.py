@@ -49,7 +49,7 @@ def registry_from_option(option: Path | None, *starts: Path) -> m.Registry:
             return loader.load_registry(loader.find_corpus_root(Path(start)))
         except AnnotationError:
             continue
-    from ..build import default_data_dir
+    from ..paths import default_data_dir
 
     return loader.load_registry(default_data_dir())
 

@@ -71,6 +71,20 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
 expected_errors(HTTPException, NotAcceptable, KgbuildError)
 
 
+class _TrackedSend:
+    """Passes messages on and remembers whether the response has begun: before that, an error
+    can still be answered cleanly; after it, the connection can only be dropped."""
+
+    def __init__(self, send: Send):
+        self.send = send
+        self.started = False
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.started = True
+        await self.send(message)
+
+
 class CatchAll:
     """Any other exception: log it with its traceback, answer 500 with one line, keep the connection."""
 
@@ -81,19 +95,12 @@ class CatchAll:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = False
-
-        async def tracked_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
+        tracked = _TrackedSend(send)
         try:
-            await self.app(scope, receive, tracked_send)
+            await self.app(scope, receive, tracked)
         except Exception:
             log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
-            if started:
+            if tracked.started:
                 raise
             await error(500, "internal server error (details are in the server's log)")(scope, receive, send)
 
@@ -137,7 +144,7 @@ class BodyLimit:
                     await self._reject(scope, receive, send)
                     return
         seen = 0
-        started = False
+        tracked = _TrackedSend(send)
 
         async def counted_receive() -> Message:
             nonlocal seen
@@ -148,16 +155,10 @@ class BodyLimit:
                     raise _TooLarge()
             return message
 
-        async def tracked_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
         try:
-            await self.app(scope, counted_receive, tracked_send)
+            await self.app(scope, counted_receive, tracked)
         except _TooLarge:
-            if started:
+            if tracked.started:
                 raise
             await self._reject(scope, receive, send)
 
