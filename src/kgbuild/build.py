@@ -35,6 +35,7 @@ from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -299,19 +300,14 @@ def _nquads(quads: Iterable[ox.Quad]) -> bytes:
     return "".join(f"{quad} .\n" for quad in quads).encode("utf-8")
 
 
-def _shared_graphs(registries: dict[Path, Registry], iris: Iris) -> dict[str, bytes]:
+def _shared_graphs(registry: Registry, iris: Iris) -> dict[str, bytes]:
     """The corpus-wide graphs, as N-Quads: the ontology and the registry's entity descriptions."""
-    if len(registries) > 1:
-        roots = ", ".join(str(root) for root in registries)
-        raise KgbuildError(f"these articles belong to {len(registries)} corpora ({roots}); "
-                           "a store holds one corpus: build each into its own --store")
-    (registry,) = registries.values()
     return {iris.ontology_graph().value: _nquads(ontology_quads(iris)),
             iris.registry_graph().value: _nquads(map_registry(registry, iris))}
 
 
 def _jobs(files: list[Path]) -> tuple[list[tuple[Path, Path]], dict[Path, Registry]]:
-    """(file, corpus root) per article, finding each folder's root once; and each root's registry."""
+    """(file, corpus root) per article, finding each folder's root once; and the corpus's registry."""
     root_of: dict[Path, Path] = {}
     jobs = []
     for f in files:
@@ -319,7 +315,11 @@ def _jobs(files: list[Path]) -> tuple[list[tuple[Path, Path]], dict[Path, Regist
         if root is None:
             root = root_of[f.parent] = loader.find_corpus_root(f.parent)
         jobs.append((f, root))
-    return jobs, {root: loader.load_registry(root) for root in sorted(set(root_of.values()))}
+    roots = sorted(set(root_of.values()))
+    if len(roots) > 1:
+        raise KgbuildError(f"these articles belong to {len(roots)} corpora ({', '.join(map(str, roots))}); "
+                           "a store holds one corpus: build each into its own --store")
+    return jobs, {root: loader.load_registry(root) for root in roots}
 
 
 def build(
@@ -344,11 +344,12 @@ def build(
     report = BuildReport(bulk=fresh)
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
     report.seconds["prepare"] = time.perf_counter() - started
+    (registry,) = registries.values()
     results = _mapped(jobs, registries, existing, iris.base, n_workers)
     try:
-        shared = _shared_graphs(registries, iris)  # while the workers map; a broken ontology fails before any write
+        # Made when first needed, while the workers map; a broken ontology still fails before the store changes.
         _write(store, _Changes(results, files, report, progress), fresh=fresh, existing=existing, prune=prune,
-               shared=shared, iris=iris, report=report)
+               shared=cache(lambda: _shared_graphs(registry, iris)), iris=iris, report=report)
     finally:
         results.close()  # stops the pool at once if writing failed
     t = time.perf_counter()
@@ -362,10 +363,10 @@ def build(
 
 
 def _write(store: KgStore, changes: _Changes, *, fresh: bool, existing: dict[str, str], prune: bool,
-           shared: dict[str, bytes], iris: Iris, report: BuildReport) -> None:
+           shared: Callable[[], dict[str, bytes]], iris: Iris, report: BuildReport) -> None:
     t = time.perf_counter()
     if fresh:
-        _bulk_load_and_swap(store, itertools.chain((nquads for _, nquads in changes), shared.values()))
+        _bulk_load_and_swap(store, itertools.chain((nquads for _, nquads in changes), _values(shared)))
         report.seconds["map+load"] = time.perf_counter() - t
     else:
         with tempfile.TemporaryDirectory(prefix="kgbuild-") as tmp, open(Path(tmp) / "changed.nq", "w+b") as spool:
@@ -376,13 +377,13 @@ def _write(store: KgStore, changes: _Changes, *, fresh: bool, existing: dict[str
             report.seconds["map"] = time.perf_counter() - t
             t = time.perf_counter()
             # Everything validated and mapped: now, and only now, write.
-            built_graphs = {iris.graph(aid).value for aid in changes.seen} | set(shared)
+            built_graphs = {iris.graph(aid).value for aid in changes.seen} | set(shared())
             removed = sorted(g for g in existing if g not in built_graphs) if prune else []
             if len(staged) >= RESTAGE_MIN and len(staged) >= RESTAGE_FRACTION * len(existing):
                 report.bulk = True
-                _restage(store, spool, {g for g, _, _ in staged} | set(removed), shared)
+                _restage(store, spool, {g for g, _, _ in staged} | set(removed), shared())
             else:
-                for graph, nquads in shared.items():
+                for graph, nquads in shared().items():
                     if not _holds(store, graph, nquads):
                         store.replace_graph_nquads(graph, nquads)
                         report.shared.append(graph)
@@ -393,6 +394,10 @@ def _write(store: KgStore, changes: _Changes, *, fresh: bool, existing: dict[str
                     store.drop_graph(ox.NamedNode(graph))
             report.removed.extend(removed)
             report.seconds["write"] = time.perf_counter() - t
+
+
+def _values(shared: Callable[[], dict[str, bytes]]) -> Iterator[bytes]:
+    yield from shared().values()
 
 
 def _holds(store: KgStore, graph: str, nquads: bytes) -> bool:
