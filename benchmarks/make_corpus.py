@@ -224,13 +224,12 @@ class Pool:
         return getattr(self, category)[bisect.bisect(cum, rng.random() * cum[-1])]
 
     def draw_many(self, rng: random.Random, category: str, k: int) -> list[Ent]:
+        """k different entities (fewer only if the category has fewer), Zipf-weighted."""
         out: list[Ent] = []
-        for _ in range(k * 4):
+        while len(out) < min(k, len(getattr(self, category))):
             ent = self.draw(rng, category)
             if ent not in out:
                 out.append(ent)
-            if len(out) == k:
-                break
         return out
 
     def write(self, path: Path) -> None:
