@@ -18,7 +18,8 @@ from kgbuild import loader
 from kgbuild.build import build
 from kgbuild.export import FORMATS
 from kgbuild.store import KgStore
-from kgbuild.void import void_turtle
+from kgbuild.vocab import Iris
+from kgbuild.void import describe, void_turtle
 
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
@@ -143,9 +144,17 @@ def test_dcat_entry_has_a_licence_and_one_distribution_per_export_format(void: r
         assert one(void, service, DCAT.servesDataset) == DATASET
 
 
-def test_endpoint_url_can_be_given_when_serving(seed_store: KgStore) -> None:
+def test_endpoint_url_can_be_given_when_serving(seed_store: KgStore, void: rdflib.Graph) -> None:
     served = description(seed_store, endpoint_url="http://127.0.0.1:8000/sparql")
     assert str(one(served, DATASET, VOID.sparqlEndpoint)) == "http://127.0.0.1:8000/sparql"
+    service = next(served.subjects(DCAT.servesDataset, DATASET))
+    assert str(one(served, service, DCAT.endpointURL)) == "http://127.0.0.1:8000/sparql"
+    assert {str(o) for o in served.objects(None, DCAT.accessURL)} == {"http://127.0.0.1:8000/sparql"}
+    # Only the endpoint differs from the stored description: every count is the build's.
+    stored_endpoint = one(void, DATASET, VOID.sparqlEndpoint)
+    assert len(served) == len(void)
+    assert {t for t in void if stored_endpoint not in t} == {t for t in served if rdflib.URIRef(
+        "http://127.0.0.1:8000/sparql") not in t}
 
 
 def test_counts_follow_an_incremental_build(corpus: Path, fresh_store: KgStore) -> None:
@@ -172,7 +181,9 @@ def test_entities_count_base_iri_subjects_of_graphs_kgbuild_did_not_build(corpus
         <{BASE}actor/trump> <http://www.w3.org/2000/01/rdf-schema#comment> "seen elsewhere" .
         <http://example.org/x> <http://www.w3.org/2000/01/rdf-schema#comment> "not ours" .
         _:b <http://www.w3.org/2000/01/rdf-schema#comment> "blank" . }} }}""")
-    served = description(fresh_store, endpoint_url="http://127.0.0.1:8000/sparql")  # counted now, not stored
+    served = rdflib.Graph()
+    served.parse(data=ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in describe(
+        fresh_store, Iris(), endpoint_url="http://127.0.0.1:8000/sparql")], format=ox.RdfFormat.N_TRIPLES), format="nt")
     subjects = {s for s, _, _ in described_triples(fresh_store)}
     expected = {s for s in subjects if isinstance(s, ox.NamedNode) and s.value.startswith(BASE)}
     assert ox.NamedNode(f"{BASE}note/1") in expected
