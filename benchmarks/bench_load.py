@@ -26,7 +26,6 @@ import argparse
 import asyncio
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from common import build_store, free_port
 
 REPO = Path(__file__).resolve().parents[1]
 KGBUILD = [sys.executable, "-c", "from kgbuild.cli import main; main()"]
@@ -220,20 +220,6 @@ def run_load(url: str, *, requests: int, concurrency: int, pid: int | None = Non
 
 
 # ------------------------------------------------------------------ the command
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def build_store(articles: int, workdir: Path) -> Path:
-    corpus, store = workdir / "corpus", workdir / "store"
-    subprocess.run([sys.executable, str(REPO / "benchmarks" / "make_corpus.py"), str(articles), str(corpus)],
-                   check=True, stdout=subprocess.DEVNULL)
-    subprocess.run([*KGBUILD, "build", str(corpus / "articles"), "--store", str(store), "-q"], check=True, cwd=REPO)
-    return store
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=20_000)

@@ -30,7 +30,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -42,6 +41,8 @@ from urllib.parse import quote, urlencode
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
+
+from common import build_store, free_port  # noqa: E402
 
 from kgbuild.queries import saved_queries  # noqa: E402
 from kgbuild.vocab import PREFIXES  # noqa: E402
@@ -91,26 +92,6 @@ class Result:
     p99_ms: float
     errors: int
     requests: int
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def build_store(articles: int, workdir: Path) -> Path:
-    from kgbuild.build import build
-    from kgbuild.store import KgStore
-
-    corpus, store_path = workdir / "corpus", workdir / "store"
-    subprocess.run([sys.executable, str(REPO / "benchmarks" / "make_corpus.py"), str(articles), str(corpus)],
-                   check=True, stdout=subprocess.DEVNULL)
-    store = KgStore(store_path)
-    report = build([corpus], store=store)
-    print(f"built {len(report.built)} articles, {len(store):,} quads into {store_path}", file=sys.stderr)
-    del store
-    return store_path
 
 
 def with_prefixes(sparql: str) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -24,7 +23,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from conftest import BASE
-from server_fixtures import stop
+from server_fixtures import free_port, stop
 
 from kgbuild.store import KgStore
 
@@ -105,11 +104,6 @@ def test_one_store_joins_kgbuild_and_the_wikidata_fixture(seed_store: KgStore, f
 
 
 # ---------------------------------------------------------------- two endpoints on 127.0.0.1
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def sparql(endpoint: str, query: str) -> bytes:
     body = urllib.parse.urlencode({"query": query}).encode()

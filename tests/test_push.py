@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -22,25 +21,19 @@ import pytest
 import rdflib
 from click.testing import CliRunner
 from rdflib.compare import isomorphic
+from server_fixtures import REPO, free_port
 
 from kgbuild.build import build
 from kgbuild.cli import main
 from kgbuild.push import PushError, push
 from kgbuild.store import KgStore
 
-REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
 import make_corpus  # noqa: E402
 
 BIN = Path(sys.executable).parent
 OXIGRAPH = shutil.which("oxigraph", path=str(BIN)) or shutil.which("oxigraph")
 KG = "https://w3id.org/kgbuild/ontology#"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class OxigraphServer:

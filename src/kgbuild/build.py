@@ -46,7 +46,7 @@ from .errors import AnnotationError, KgbuildError
 from .mapper import build_key, map_article_lines, map_registry
 from .model import Registry
 from .paths import default_data_dir, ontology_files
-from .store import KgStore, StagingStore
+from .store import KgStore, StagingStore, as_nquads
 from .vocab import Iris
 
 CHUNK = 8  # articles per worker task
@@ -296,14 +296,10 @@ def ontology_quads(iris: Iris) -> list[ox.Quad]:
     return sorted(quads, key=str)
 
 
-def _nquads(quads: Iterable[ox.Quad]) -> bytes:
-    return "".join(f"{quad} .\n" for quad in quads).encode("utf-8")
-
-
 def _shared_graphs(registry: Registry, iris: Iris) -> dict[str, bytes]:
     """The corpus-wide graphs, as N-Quads: the ontology and the registry's entity descriptions."""
-    return {iris.ontology_graph().value: _nquads(ontology_quads(iris)),
-            iris.registry_graph().value: _nquads(map_registry(registry, iris))}
+    return {iris.ontology_graph().value: as_nquads(ontology_quads(iris)),
+            iris.registry_graph().value: as_nquads(map_registry(registry, iris))}
 
 
 def _jobs(files: list[Path]) -> tuple[list[tuple[Path, Path]], dict[Path, Registry]]:
@@ -384,7 +380,7 @@ def _write(store: KgStore, changes: _Changes, *, fresh: bool, existing: dict[str
                 _restage(store, spool, {g for g, _, _ in staged} | set(removed), shared())
             else:
                 for graph, nquads in shared().items():
-                    if not _holds(store, graph, nquads):
+                    if not store.holds_graph(graph, nquads):
                         store.replace_graph_nquads(graph, nquads)
                         report.shared.append(graph)
                 for graph, offset, length in staged:
@@ -398,26 +394,6 @@ def _write(store: KgStore, changes: _Changes, *, fresh: bool, existing: dict[str
 
 def _values(shared: Callable[[], dict[str, bytes]]) -> Iterator[bytes]:
     yield from shared().values()
-
-
-def _holds(store: KgStore, graph: str, nquads: bytes) -> bool:
-    """Whether the store's `graph` is what storing these N-Quads gives, up to blank node labels.
-
-    Compared as stored (Oxigraph normalises some literals, e.g. xsd:nonNegativeInteger) and
-    canonicalised (a SPARQL update mints its own blank nodes).
-    """
-    probe = ox.Store()
-    probe.load(nquads, format=ox.RdfFormat.N_QUADS)
-    name = ox.NamedNode(graph)
-
-    def canonical(quads: Iterable[ox.Quad]) -> list[str]:
-        if b"_:" not in nquads:  # no blank nodes (the registry): nothing to canonicalise
-            return sorted(map(str, quads))
-        dataset = ox.Dataset(quads)
-        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-        return sorted(map(str, dataset))
-
-    return canonical(store.quads(name)) == canonical(probe.quads_for_pattern(None, None, None, name))
 
 
 def _restage(store: KgStore, spool: BinaryIO, replaced: set[str], shared: dict[str, bytes]) -> None:

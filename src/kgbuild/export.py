@@ -11,7 +11,7 @@ from typing import IO
 import pyoxigraph as ox
 
 from .errors import KgbuildError
-from .store import KgStore
+from .store import KgStore, canonical
 from .vocab import PREFIXES
 
 FORMATS: dict[str, ox.RdfFormat] = {
@@ -26,26 +26,9 @@ EXTENSIONS = {"turtle": "ttl", "ntriples": "nt", "nquads": "nq", "trig": "trig",
 DATASET_FORMATS = {"nquads", "trig", "jsonld"}
 
 
-def _sort_key(term: object) -> str:
-    return str(term)
-
-
-def _canonical(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
-    """Sorted quads; blank nodes (the ontology's class expressions) get RDFC-1.0 labels.
-
-    The store relabels blank nodes on load, so without this two builds would differ.
-    """
-    items = set(quads)
-    if any(isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode) for q in items):
-        dataset = ox.Dataset(items)
-        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-        items = set(dataset)
-    return sorted(items, key=_sort_key)
-
-
 def _triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
     unique = {ox.Quad(q.subject, q.predicate, q.object) for q in quads}
-    return [ox.Triple(q.subject, q.predicate, q.object) for q in _canonical(unique)]
+    return [ox.Triple(q.subject, q.predicate, q.object) for q in canonical(unique)]
 
 
 def export(store: KgStore, fmt: str = "turtle", *, graph: str | None = None, output: IO[bytes] | None = None,
@@ -68,7 +51,7 @@ def export(store: KgStore, fmt: str = "turtle", *, graph: str | None = None, out
     if base:
         prefixes["id"] = base
     if fmt in DATASET_FORMATS:
-        items: list[ox.Quad] | list[ox.Triple] = _canonical(quads)
+        items: list[ox.Quad] | list[ox.Triple] = canonical(quads)
     else:
         items = _triples(quads)
     with_prefixes = prefixes if fmt in ("turtle", "trig", "rdfxml") else None

@@ -50,6 +50,25 @@ def _ntriples(quads: Iterable[ox.Quad]) -> str:
     return data.decode("utf-8")
 
 
+def as_nquads(quads: Iterable[ox.Quad]) -> bytes:
+    data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+    assert data is not None  # serialize returns bytes when no output is given
+    return data
+
+
+def canonical(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+    """Sorted, distinct quads; blank nodes (the ontology's class expressions) get RDFC-1.0 labels.
+
+    The store relabels blank nodes on load, so without this two builds would differ.
+    """
+    items = set(quads)
+    if any(isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode) for q in items):
+        dataset = ox.Dataset(items)
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+        items = set(dataset)
+    return sorted(items, key=str)
+
+
 def generation_stamp(path: Path) -> tuple[str | None, int | None]:
     """What identifies the store at `path` now: its generation stamp and its folder's inode (a swap changes it)."""
     try:
@@ -212,11 +231,20 @@ class KgStore:
             raise StoreError(f"N-Quads for {graph} hold quads of another graph")
         self.store.update(f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{\n{body}}} }}")
 
+    def holds_graph(self, graph: str, nquads: bytes) -> bool:
+        """Whether `graph` is what storing these N-Quads would make it, up to blank node labels.
+
+        Compared as stored (Oxigraph normalises some literals, e.g. xsd:nonNegativeInteger)
+        and canonicalised (a SPARQL update mints its own blank nodes).
+        """
+        probe = ox.Store()
+        probe.load(nquads, format=ox.RdfFormat.N_QUADS)
+        name = ox.NamedNode(graph)
+        return canonical(self.quads(name)) == canonical(probe.quads_for_pattern(None, None, None, name))
+
     def dump_graph(self, graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> bytes:
         """One graph as N-Quads, with its graph name on every line (none for the default graph)."""
-        data = ox.serialize(self.store.quads_for_pattern(None, None, None, graph), format=ox.RdfFormat.N_QUADS)
-        assert data is not None  # serialize returns bytes when no output is given
-        return data
+        return as_nquads(self.store.quads_for_pattern(None, None, None, graph))
 
     def drop_graph(self, graph: ox.NamedNode) -> None:
         self.store.update(f"DROP SILENT GRAPH <{graph.value}>")

@@ -1,0 +1,27 @@
+"""What the server benchmarks share: a free loopback port, and a store built from a synthetic corpus."""
+from __future__ import annotations
+
+import socket
+import sys
+from pathlib import Path
+
+import make_corpus
+
+from kgbuild.build import build
+from kgbuild.store import KgStore
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def build_store(articles: int, workdir: Path) -> Path:
+    """A synthetic corpus of `articles` (seed 1) built into `workdir`/store; returns the store's path."""
+    corpus, path = workdir / "corpus", workdir / "store"
+    make_corpus.write_corpus(articles, corpus, seed=1)
+    store = KgStore(path)
+    report = build([corpus], store=store)
+    print(f"built {len(report.built)} articles, {len(store):,} quads into {path}", file=sys.stderr)
+    return path
