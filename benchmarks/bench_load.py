@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from common import build_store, free_port
+from common import build_store, free_port, stop
 
 REPO = Path(__file__).resolve().parents[1]
 KGBUILD = [sys.executable, "-c", "from kgbuild.cli import main; main()"]
@@ -251,11 +251,7 @@ def main(argv: list[str] | None = None) -> int:
                               seed=args.seed, max_seconds=args.max_seconds)
             alive = server.poll() is None
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop(server)
             log.close()
         print(report.summary())
         print(f"server alive at the end: {alive}")

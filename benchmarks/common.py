@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import socket
+import subprocess
 import sys
 from pathlib import Path
 
@@ -25,3 +26,13 @@ def build_store(articles: int, workdir: Path) -> Path:
     report = build([corpus], store=store)
     print(f"built {len(report.built)} articles, {len(store):,} quads into {path}", file=sys.stderr)
     return path
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Stop a server the benchmark started: politely, then for sure."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

@@ -7,10 +7,10 @@ the store back through SPARQL and compare with the corpus files themselves.
 from __future__ import annotations
 
 import random
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import make_corpus
 import pyoxigraph as ox
 import pytest
 
@@ -18,10 +18,6 @@ from kgbuild import build as build_mod
 from kgbuild import mapper
 from kgbuild.build import build
 from kgbuild.store import KgStore
-
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "benchmarks"))
-import make_corpus  # noqa: E402
 
 N = 1000
 BASE = "https://w3id.org/kgbuild/id/"

@@ -21,15 +21,12 @@ import sys
 import time
 from pathlib import Path
 
+import make_corpus
 import pyoxigraph as ox
 import pytest
 
 from kgbuild.build import build
 from kgbuild.store import KgStore
-
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "benchmarks"))
-import make_corpus  # noqa: E402
 
 KGBUILD = str(Path(sys.executable).parent / "kgbuild")
 N = 200

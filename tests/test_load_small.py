@@ -7,13 +7,10 @@ connection may drop, and the server must be alive afterwards.
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
-from server_fixtures import REPO, kgbuild_serve
-
-sys.path.insert(0, str(REPO / "benchmarks"))
-from bench_load import run_load  # noqa: E402
+from bench_load import run_load
+from server_fixtures import kgbuild_serve
 
 
 def test_a_thousand_mixed_requests_get_no_5xx_and_drop_nothing(seed_store_path: Path, tmp_path: Path) -> None:

@@ -16,20 +16,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import make_corpus
 import pyoxigraph as ox
 import pytest
 import rdflib
 from click.testing import CliRunner
 from rdflib.compare import isomorphic
-from server_fixtures import REPO, free_port
+from server_fixtures import free_port
 
 from kgbuild.build import build
 from kgbuild.cli import main
 from kgbuild.push import PushError, push
 from kgbuild.store import KgStore
-
-sys.path.insert(0, str(REPO / "benchmarks"))
-import make_corpus  # noqa: E402
 
 BIN = Path(sys.executable).parent
 OXIGRAPH = shutil.which("oxigraph", path=str(BIN)) or shutil.which("oxigraph")

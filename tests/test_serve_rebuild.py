@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -20,14 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import make_corpus
 import pytest
-from server_fixtures import KGBUILD, REPO, kgbuild_serve
+from server_fixtures import KGBUILD, kgbuild_serve
 
 from kgbuild.build import build
 from kgbuild.store import GENERATION_FILE, KgStore
-
-sys.path.insert(0, str(REPO / "benchmarks"))
-import make_corpus  # noqa: E402
 
 N = 120
 MARK = "Updated: "

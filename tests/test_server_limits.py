@@ -1,6 +1,7 @@
 """Limits: per-query timeout, bounded workers, request size, CORS configuration."""
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,6 +40,18 @@ def wait_idle(live: Live, seconds: float) -> float:
     return time.monotonic() - start
 
 
+def statuses_of_concurrent(url: str, query: str, n: int) -> list[int]:
+    """Send `query` to /sparql from `n` threads at once; the status codes, in order of arrival."""
+    statuses: list[int] = []
+    threads = [threading.Thread(target=lambda: statuses.append(
+        httpx.get(url + "/sparql", params={"query": query}, timeout=30).status_code)) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return statuses
+
+
 def test_timeout_answers_503_and_the_server_still_answers(slow: Live) -> None:
     t0 = time.monotonic()
     r = slow.client.get("/sparql", params={"query": SLOW_AGGREGATE})
@@ -68,16 +81,7 @@ def test_streaming_query_is_cut_at_the_deadline(slow: Live) -> None:
 
 
 def test_busy_workers_give_503_after_a_bounded_wait(slow: Live) -> None:
-    import threading
-
-    results: list[int] = []
-    threads = [threading.Thread(target=lambda: results.append(
-        httpx.get(slow.url + "/sparql", params={"query": SLOW_AGGREGATE}, timeout=30).status_code)) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert results == [503, 503]
+    assert statuses_of_concurrent(slow.url, SLOW_AGGREGATE, 2) == [503, 503]
     # Both slots are held by aggregates past their deadline: a new query waits until its own deadline, then 503.
     if slow.state.runner.busy == 2:
         r = slow.client.get("/sparql", params={"query": SIMPLE})
@@ -114,16 +118,7 @@ def test_cors_is_configurable(queries_dir: Path) -> None:  # noqa: F811
 
 
 def test_requests_wait_in_line_for_a_free_worker(queries_dir: Path) -> None:  # noqa: F811
-    import threading
-
     for live in serve(store_250(), queries_dir, query_workers=1, query_timeout=20):
-        statuses: list[int] = []
         query = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
-        threads = [threading.Thread(target=lambda: statuses.append(
-            httpx.get(live.url + "/sparql", params={"query": query}, timeout=30).status_code)) for _ in range(6)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert statuses == [200] * 6
+        assert statuses_of_concurrent(live.url, query, 6) == [200] * 6
         assert live.state.runner.busy == 0
