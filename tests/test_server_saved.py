@@ -4,11 +4,21 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
 
+import httpx
+import pyoxigraph as ox
+import pytest
 import rdflib
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from server_fixtures import ALICE, BOB, SAVED, TRICKY_NAME, Live, live, queries_dir  # noqa: F401
+from server_fixtures import (ALICE, BASE, BOB, SAVED, TRICKY_NAME, Live, live, queries_dir,  # noqa: F401
+                             serve, small_store)
+
+from kgbuild.server import saved
 
 
 def rows(text: str) -> list[dict[str, str]]:
@@ -128,7 +138,7 @@ def test_openapi_describes_every_saved_query(live: Live) -> None:
 
 
 def test_answer_cache_is_bounded_in_entries_and_bytes() -> None:
-    from kgbuild.server.state import AnswerCache, CachedAnswer
+    from kgbuild.server.cache import AnswerCache, CachedAnswer
 
     cache = AnswerCache(entries=3, max_bytes=10, budget=25)
     for i in range(5):
@@ -138,3 +148,54 @@ def test_answer_cache_is_bounded_in_entries_and_bytes() -> None:
     assert cache.get(("big",)) is None
     cache.put(("a",), CachedAnswer("text/csv", b"x" * 10, "a"))
     assert cache.size <= 25
+    assert cache.stats()["evicted"] >= 2 and cache.stats()["too_big"] == 1
+
+
+BIG_NAME = "n" * (3 * 1024 * 1024 // 2)  # a 1.5 MiB answer: over the cache's old 1 MiB limit per answer
+
+
+@pytest.fixture()
+def live_big(queries_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Live, list[str]]]:
+    """A server over the small store plus one 1.5 MiB name; the list records every saved-query evaluation."""
+    evaluated: list[str] = []
+    real = saved.run_saved_query
+
+    def counting(store: Any, query: Any, params: dict[str, str]) -> Any:
+        evaluated.append(query.name)
+        return real(store, query, params)
+
+    monkeypatch.setattr(saved, "run_saved_query", counting)
+    store = small_store()
+    store.store.add(ox.Quad(ox.NamedNode(BASE + "actor/long"), ox.NamedNode("http://schema.org/name"),
+                            ox.Literal(BIG_NAME), ox.NamedNode(BASE + "graph/big")))
+    for server in serve(store, queries_dir):
+        yield server, evaluated
+
+
+def test_a_second_identical_request_is_not_recomputed(live_big: tuple[Live, list[str]]) -> None:
+    live, evaluated = live_big
+    first = live.client.get("/queries/names.json")
+    assert first.status_code == 200 and len(first.content) > 1024 * 1024
+    assert BIG_NAME in {b["name"]["value"] for b in first.json()["results"]["bindings"]}
+    second = live.client.get("/queries/names.json")
+    assert second.content == first.content and evaluated == ["names"]
+    stats = live.client.get("/.well-known/kgbuild-stats").json()["saved_query_cache"]
+    assert stats["computed"] == 1 and stats["hits"] == 1 and stats["too_big"] == 0
+
+
+def test_a_burst_of_one_request_is_computed_once(live_big: tuple[Live, list[str]]) -> None:
+    """Eight clients asking at once for an answer nobody has asked for: one evaluation, eight equal answers."""
+    live, evaluated = live_big
+    with ThreadPoolExecutor(8) as pool:
+        bodies = list(pool.map(lambda _: httpx.get(live.url + "/queries/names.csv", timeout=30).content, range(8)))
+    assert len(set(bodies)) == 1 and BIG_NAME.encode() in bodies[0]
+    assert evaluated == ["names"]
+
+
+def test_stats_show_the_cache_limits(live_big: tuple[Live, list[str]]) -> None:
+    live, _ = live_big
+    stats = live.client.get("/.well-known/kgbuild-stats").json()
+    cache = stats["saved_query_cache"]
+    assert cache["max_answer_bytes"] == live.state.cache.max_bytes >= 32 * 1024 * 1024
+    assert cache["budget_bytes"] >= cache["max_answer_bytes"] and cache["policy"].startswith("LRU")
+    assert stats["generation"] == live.state.generation.token

@@ -15,10 +15,11 @@ from starlette.staticfiles import StaticFiles
 
 from ..store import KgStore
 from ..vocab import DEFAULT_BASE, Iris
-from . import described, gsp, pages, protocol, saved
+from . import described, gsp, pages, protocol, saved, stats
 from .replies import EXCEPTION_HANDLERS, BodyLimit, CatchAll
 from .runner import Runner
-from .state import AnswerCache, Generation, ServerState
+from .cache import DEFAULT_BUDGET, DEFAULT_ENTRIES, DEFAULT_MAX_BYTES, AnswerCache
+from .state import Generation, ServerState
 
 log = logging.getLogger("kgbuild.server")
 
@@ -43,7 +44,9 @@ def create_app(
     allow_service: bool = False,
     service_hosts: Sequence[str] = (),
     ld_path: str | None = None,
-    cache_entries: int = 512,
+    cache_entries: int = DEFAULT_ENTRIES,
+    cache_answer_bytes: int = DEFAULT_MAX_BYTES,
+    cache_bytes: int = DEFAULT_BUDGET,
     watch_interval: float = DEFAULT_WATCH_INTERVAL,
 ) -> Starlette:
     """A SPARQL 1.1 endpoint, graph store, saved-query API and linked-data pages over `store`.
@@ -69,7 +72,8 @@ def create_app(
     state = ServerState(
         store=store, base=base, queries_dir=Path(queries_dir), runner=runner, write_token=write_token,
         max_html_rows=max_html_rows, allow_service=allow_service, ld_prefixes=pages.ld_prefixes(base, ld_path),
-        generation=Generation(store), cache=AnswerCache(entries=cache_entries),
+        generation=Generation(store),
+        cache=AnswerCache(entries=cache_entries, max_bytes=cache_answer_bytes, budget=cache_bytes),
     )
     state.service_hosts = tuple(service_hosts)
     state.load_queries()
@@ -101,6 +105,7 @@ def create_app(
         *gsp.routes(),
         *saved.routes(),
         *described.routes(),
+        *stats.routes(),
         Mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static"),
         *pages.routes(state),
     ]

@@ -22,8 +22,9 @@ from ..queries import SavedQuery, run_saved_query
 from . import conneg
 from .protocol import FORMAT_PARAMS, serialize_result
 from .replies import COMMON_HEADERS, outcome_response
-from .runner import Sink
-from .state import CachedAnswer, ServerState
+from .cache import CachedAnswer
+from .runner import Outcome, Sink
+from .state import ServerState
 
 log = logging.getLogger("kgbuild.server")
 EXTENSIONS = {
@@ -83,14 +84,12 @@ async def run_query(request: Request) -> Response:
             params[key] = value
     query.bindings(params)  # validates names and types now: a QueryError becomes 400 before any work
     accept = request.headers.get("accept")
-    key = (name, tuple(sorted(params.items())), tuple(names), accept if not names else None,
-           state.generation.token)
-    cached = state.cache.get(key)
-    if cached is not None:
-        return _cached_response(request, cached)
     generation = state.generation.token
+    key = (name, tuple(sorted(params.items())), tuple(names), accept if not names else None, generation)
+    cache = state.cache
 
     def produce(sink: Sink) -> None:
+        cache.count_computation()
         try:
             result = run_saved_query(state.store, query, params)
         except QueryError:  # the parameters were checked above: the query file or the store failed
@@ -100,15 +99,21 @@ async def run_query(request: Request) -> Response:
         sink.start(fmt)
         serialize_result(result, sink, fmt)
 
-    outcome = await state.runner.stream(produce, prefetch=state.cache.max_bytes)
-    headers = {"Vary": "Accept"}
-    if outcome.body is not None:
+    async def compute() -> tuple[CachedAnswer | None, Outcome]:
+        outcome = await state.runner.stream(produce, prefetch=cache.max_bytes + 1)
+        if outcome.body is None:  # over the cache's limit: streamed, not kept
+            cache.too_big += 1
+            return None, outcome
         etag = '"' + hashlib.sha256(repr(key).encode() + outcome.body).hexdigest()[:32] + '"'
         answer = CachedAnswer(outcome.format.content_type, outcome.body, etag)
-        if generation == state.generation.token:
-            state.cache.put(key, answer)
+        if generation == state.generation.token:  # not computed across a rebuild or a write
+            cache.put(key, answer)
+        return answer, outcome
+
+    answer, outcome = await cache.get_or_compute(key, compute)
+    if answer is not None:
         return _cached_response(request, answer)
-    return outcome_response(outcome, headers=headers)
+    return outcome_response(outcome, headers={"Vary": "Accept"})
 
 
 def _cached_response(request: Request, answer: CachedAnswer) -> Response:

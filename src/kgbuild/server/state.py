@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..queries import SavedQuery, saved_queries
 from ..store import KgStore, generation_stamp
+from .cache import AnswerCache
 from .runner import Runner
 
 
@@ -42,53 +42,6 @@ class Generation:
     def bump(self) -> None:
         with self._lock:
             self._writes += 1
-
-
-@dataclass(frozen=True)
-class CachedAnswer:
-    content_type: str
-    body: bytes
-    etag: str
-
-
-class AnswerCache:
-    """An LRU of saved-query answers keyed on (query, params, format, generation), bounded in entries and bytes."""
-
-    def __init__(self, *, entries: int = 512, max_bytes: int = 1024 * 1024, budget: int = 64 * 1024 * 1024):
-        self.entries = entries
-        self.max_bytes = max_bytes  # the largest single answer kept
-        self.budget = budget  # all answers together
-        self._data: OrderedDict[tuple[object, ...], CachedAnswer] = OrderedDict()
-        self._bytes = 0
-
-    def get(self, key: tuple[object, ...]) -> CachedAnswer | None:
-        answer = self._data.get(key)
-        if answer is not None:
-            self._data.move_to_end(key)
-        return answer
-
-    def put(self, key: tuple[object, ...], answer: CachedAnswer) -> None:
-        if len(answer.body) > self.max_bytes or self.entries <= 0:
-            return
-        old = self._data.pop(key, None)
-        if old is not None:
-            self._bytes -= len(old.body)
-        self._data[key] = answer
-        self._bytes += len(answer.body)
-        while self._data and (len(self._data) > self.entries or self._bytes > self.budget):
-            _, dropped = self._data.popitem(last=False)
-            self._bytes -= len(dropped.body)
-
-    def clear(self) -> None:
-        self._data.clear()
-        self._bytes = 0
-
-    @property
-    def size(self) -> int:
-        return self._bytes
-
-    def __len__(self) -> int:
-        return len(self._data)
 
 
 @dataclass
