@@ -86,7 +86,7 @@ CASES: dict[str, tuple[Callable[[Path], None], str]] = {
         r"yaml:\d+: \[iran-retaliation\] events\.\d+\.agents: 'iran' is not of type 'array'"),
     "wrong type: a list for a string": (
         lambda c: edit(c / ARTICLE, "    verb: claimed\n", "    verb: [claimed]\n"),
-        r"yaml:\d+: \[c-strikes-damaged\] claims\.\d+\.verb: \['claimed'\] is not of type 'string'"),
+        r"yaml:\d+: \[q-severely-damaged\] statements\.\d+\.verb: \['claimed'\] is not of type 'string'"),
     "wrong type: a number for an id": (
         lambda c: edit(c / ARTICLE, "  - id: c-historic-victory\n", "  - id: 42\n"),
         r"yaml:\d+: claims\.\d+\.id: 42 is not of type 'string'"),
@@ -117,6 +117,53 @@ CASES: dict[str, tuple[Callable[[Path], None], str]] = {
                                            + "".join(f"  e{i}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n"
                                                      for i in range(12)), "utf-8"),
         r"000_a2fbfe0915b87551\.yaml:\d+: holds more than 1,000,000 values once its YAML aliases are expanded"),
+    # The context sections (issue 13): quantities, relative times, relations, voice and sources.
+    "quantity: a number the vagueness does not give": (
+        lambda c: edit(c / ARTICLE, "        vagueness: indefinite\n", "        vagueness: indefinite\n        value: 300\n"),
+        r"yaml:\d+: \[retaliation-munitions\] vagueness 'indefinite' takes no 'value' \(hint: indefinite gives no number\)"),
+    "quantity: a range whose min is above its max": (
+        lambda c: edit(c / ARTICLE, "        vagueness: at-most\n        max: 3000\n",
+                       "        vagueness: range\n        min: 5000\n        max: 3000\n"),
+        r"yaml:\d+: \[missile-output\] min 5000 is more than max 3000"),
+    "quantity: a period without its words": (
+        lambda c: edit(c / ARTICLE, "        rate: annually\n", ""),
+        r"yaml:\d+: \[missile-output\] 'per' \(the period, e\.g\. P1Y\) and 'rate' \(its words, e\.g\. annually\) go together"),
+    "quantity: an unknown vagueness": (
+        lambda c: edit(c / ARTICLE, "vagueness: indefinite", "vagueness: some"),
+        r"yaml:\d+: \[retaliation-munitions\] events\.\d+\.quantities\.0\.vagueness: 'some' is not one of .*\(hint: one of: exact, approximate"),
+    "time: after an event that is not there": (
+        lambda c: edit(c / ARTICLE, "    after: june-2025-war\n", "    after: june-2025-wars\n"),
+        r"yaml:\d+: \[six-months-later\] 'june-2025-wars' is not one of this article's events or times"),
+    "time: counting from a later time": (
+        lambda c: edit(c / ARTICLE, "    after: june-2025-war\n", "    after: soon\n"),
+        r"yaml:\d+: \[six-months-later\] after 'soon': a time may only count from an event or a time listed before it"),
+    "time: an offset with nothing to count from": (
+        lambda c: edit(c / ARTICLE, "    after: june-2025-war\n    offset: P6M\n", "    during: june-2025-war\n    offset: P6M\n"),
+        r"yaml:\d+: \[six-months-later\] 'offset' needs 'after' or 'before'"),
+    "relation: a place that is not a place": (
+        lambda c: edit(c / ARTICLE, "    object: yemen\n", "    object: iran-missile-program\n"),
+        r"yaml:\d+: \[houthis-in-yemen\] 'iran-missile-program' is a Programme, but a place \(Place, State, Facility\) is needed here"),
+    "relation: an unknown kind": (
+        lambda c: edit(c / ARTICLE, "    kind: allied-with\n", "    kind: friends-with\n"),
+        r"yaml:\d+: \[trump-netanyahu-alliance\] relations\.\d+\.kind: 'friends-with' is not one of .*\(hint: one of: proxy-of"),
+    "relation: an actor related to itself": (
+        lambda c: edit(c / ARTICLE, "    subject: trump\n    object: netanyahu\n", "    subject: trump\n    object: trump\n"),
+        r"yaml:\d+: \[trump-netanyahu-alliance\] a relation of 'trump' to itself"),
+    "an unnamed source named as a registry mention": (
+        lambda c: edit(c / ARTICLE, "  syria: Syria\n", "  syria: Syria\n  reports-missile-output: Reports\n"),
+        r"yaml:\d+: \[reports-missile-output\] 'reports-missile-output' is this article's unnamed source, not a registry entity"),
+    "a source id used twice": (
+        lambda c: edit(c / ARTICLE, "  - id: reports-missile-tests\n", "  - id: reports-missile-output\n"),
+        r"\[reports-missile-output\] duplicate id 'reports-missile-output' \(first used in sources at line \d+\)"),
+    "entity_match without an entity": (
+        lambda c: edit(c / ARTICLE, "    kind: Disarmament\n", "    kind: Disarmament\n    entity_match: possible\n"),
+        r"yaml:\d+: \[hamas-disarmament\] 'entity_match' without 'entity'"),
+    "a feared event with a time": (
+        lambda c: edit(c / ARTICLE, "    anchor: endless escalation\n", "    anchor: endless escalation\n    time: 2026-01\n"),
+        r"\[feared-endless-escalation\] status 'feared' with a time: only events that happened"),
+    "a quote's verb that is not in the text": (
+        lambda c: edit(c / ARTICLE, "    verb: positioned\n", "    verb: proclaimed\n"),
+        r"yaml:\d+: \[q-war-heroes\] quote 'proclaimed' is not in the text"),
     "registry: unknown belongs_to": (lambda c: edit(c / "registry.yaml", "belongs_to: trump", "belongs_to: trumpp"),
                                      r"registry\.yaml:\d+: \[trump-advisers\] belongs_to 'trumpp' is not a registry entity \(hint: did you mean 'trump'\?\)"),
     "registry: circular belongs_to": (lambda c: edit(c / "registry.yaml", "  israel:\n    type: State\n    label: Israel\n",

@@ -59,7 +59,7 @@ def test_query_a_file_with_construct_as_turtle(seed_store_path: Path, tmp_path: 
     code, out, err = run("query", str(rq), "--store", str(seed_store_path), "-f", "turtle")
     assert code == 0, err
     graph = rdflib.Graph().parse(data=out, format="turtle")
-    assert len(graph) == 12
+    assert len(graph) == 11
 
 
 def test_query_parameters_and_errors(seed_store_path: Path) -> None:

@@ -41,11 +41,10 @@ def test_who_said_what(seed_store: KgStore) -> None:
     rows = run(seed_store, "who-said-what")
     assert [r["quote"] for r in rows][:4] == ["severely damaged", "eliminated", "historic victory",
                                               "there will definitely be an Israeli attack"]
-    assert len(rows) == 12
+    assert len(rows) == 11
     trump = run(seed_store, "who-said-what", speaker="https://w3id.org/kgbuild/id/actor/trump")
     assert {r["quote"] for r in trump} == {"there will definitely be an Israeli attack", "fast", "immediate",
-                                           "For missiles, yes. For nuclear, fast.", "obliterated", "war heroes",
-                                           "America First"}
+                                           "For missiles, yes. For nuclear, fast.", "obliterated", "war heroes"}
     remarks = [r for r in trump if r.get("setting")]
     assert all(r["setting"] == "During public remarks ahead of their closed-door talks" for r in remarks)
     assert all(r["occasion"] == "Netanyahu–Trump meeting at Mar-a-Lago" for r in remarks)
@@ -57,7 +56,8 @@ def test_claims_by_actor_with_hedging_and_sources(seed_store: KgStore) -> None:
     assert len(risk) == 1
     assert risk[0]["verb"] == "argued" and risk[0]["modality"] == "asserted"
     assert set(risk[0]["accordingTo"].split(", ")) == {"NBC News", "The Washington Post", "Haaretz"}
-    reports = [r for r in run(seed_store, "claims-by-actor") if r["claimantName"] == "Reports (unnamed)"]
+    reports = [r for r in run(seed_store, "claims-by-actor")
+               if r["claimantName"] == "Reports (on Iran's future missile output)"]
     tehran = [r for r in reports if r["claim"].startswith("Tehran could soon produce")]
     assert tehran[0]["modality"] == "speculative" and set(tehran[0]["hedges"].split(", ")) == {"could", "potentially"}
 
@@ -65,7 +65,7 @@ def test_claims_by_actor_with_hedging_and_sources(seed_store: KgStore) -> None:
 def test_military_actions_by_status(seed_store: KgStore) -> None:
     occurred = {r["label"] for r in run(seed_store, "military-actions-by-status", status="occurred")}
     assert occurred == {"Twelve-Day War (June 2025)", "Israeli airstrikes on Iran, June 2025",
-                        "U.S. strikes on Iranian nuclear sites (June 2025)",
+                        "Bunker-buster bombs contributed by the U.S. against underground nuclear facilities, June 2025",
                         "Iran's missile and drone retaliation against Israel, June 2025"}
     retaliation = [r for r in run(seed_store, "military-actions-by-status", status="occurred")
                    if r["label"].startswith("Iran's missile")][0]
@@ -74,7 +74,7 @@ def test_military_actions_by_status(seed_store: KgStore) -> None:
     assert retaliation["time"] == "2025-06"
     conditional = run(seed_store, "military-actions-by-status", status="conditional")
     assert len(conditional) == 3 and all("time" not in r for r in conditional)
-    assert len(run(seed_store, "military-actions-by-status")) == 17
+    assert len(run(seed_store, "military-actions-by-status")) == 21
 
 
 def test_actions_that_happened_exclude_threats(seed_store: KgStore) -> None:
@@ -99,7 +99,7 @@ def test_proposed_options(seed_store: KgStore) -> None:
     rows = {r["label"]: r for r in run(seed_store, "proposed-options")}
     assert rows["Option of joint U.S.-Israeli missions"]["partOf"] == "Strike options presented by Netanyahu"
     assert rows["Option of joint U.S.-Israeli missions"]["proposedBy"] == "Benjamin Netanyahu"
-    assert rows["Hamas disarmament required by the ceasefire's next phase"]["statusName"] == "planned"
+    assert rows["Hamas disarmament required by the ceasefire's next phase"]["statusName"] == "proposed"
 
 
 def test_actors_with_links(seed_store: KgStore) -> None:
@@ -130,7 +130,7 @@ def test_hedged_claims(seed_store: KgStore) -> None:
     rows = run(seed_store, "hedged-claims")
     by = {(r["modality"], r["claimantName"]) for r in rows}
     assert ("denied", "Iran") in by and ("reported", "Some Trump advisers") in by
-    assert ("hedged", "Intelligence assessments") in by and ("warned", "Donald Trump") in by
+    assert ("hedged", "Intelligence assessments (on Iran's missile production)") in by and ("warned", "Donald Trump") in by
     assert not any(r["modality"] == "asserted" for r in rows)
 
 
@@ -155,7 +155,8 @@ def test_collective_actors(seed_store: KgStore) -> None:
     rows = {r["label"]: r for r in run(seed_store, "collective-actors")}
     assert rows["Israeli officials"]["belongsTo"] == "Israel"
     assert rows["Israeli officials"]["quotes"] == "3" and rows["Israeli officials"]["claims"] == "3"
-    assert rows["Reports (unnamed)"]["kind"] == "UnattributedSource"
+    assert rows["Reports (on Iran's future missile output)"]["kind"] == "UnattributedSource"
+    assert rows["Reports (of Iranian missile tests)"]["claims"] == "1"  # two places, two sources
 
 
 def test_actor_profile_requires_and_uses_its_parameter(seed_store: KgStore) -> None:
@@ -192,3 +193,49 @@ def test_parameters_are_typed_and_cannot_inject(seed_store: KgStore) -> None:
     assert run(seed_store, "military-actions-by-status", status=hostile) == []
     with pytest.raises(QueryError, match="has no parameter"):
         run(seed_store, "who-said-what", nope="1")
+
+
+def test_what_may_happen(seed_store: KgStore) -> None:
+    rows = run(seed_store, "what-may-happen")
+    statuses = {r["statusName"] for r in rows}
+    assert statuses == {"possible", "feared", "proposed", "planned", "threatened", "conditional"}
+    by_label = {r["label"]: r for r in rows}
+    output = by_label["Iran producing up to 3,000 missiles a year, as reports suggest it could soon"]
+    assert output["statusName"] == "possible" and output["when"] == "soon" and output["quantities"] == "up to 3,000 missiles"
+    assert output["saidBy"] == "Reports (on Iran's future missile output)"
+    assert not any(label.startswith(("Israeli airstrikes", "Twelve-Day War")) for label in by_label)  # happened
+    feared = run(seed_store, "what-may-happen", status="feared")
+    assert [(r["label"], r["saidBy"]) for r in feared] == [("Endless escalation feared by some Trump advisers",
+                                                            "Some Trump advisers")]
+    starts = [int(r["at"]) for r in rows if r["article"] == SEED_ARTICLE]
+    assert starts == sorted(starts)  # in text order
+
+
+def test_actor_relations(seed_store: KgStore) -> None:
+    rows = run(seed_store, "actor-relations")
+    triples = {(r["subjectName"], r["kindName"], r["objectName"]) for r in rows}
+    assert triples == {("Hezbollah", "proxy of", "Iran"), ("Houthis", "proxy of", "Iran"),
+                       ("Hezbollah", "located in", "Lebanon"), ("Houthis", "located in", "Yemen"),
+                       ("Donald Trump", "allied with", "Benjamin Netanyahu")}
+    assert {r["statedBy"] for r in rows} == {"The article's author (not named in the text)"}
+    houthis = run(seed_store, "actor-relations", actor="https://w3id.org/kgbuild/id/actor/houthis")
+    assert {(r["kindName"], r["objectName"]) for r in houthis} == {("proxy of", "Iran"), ("located in", "Yemen")}
+    assert {r["words"] for r in houthis} == {"the Houthis … Iran’s proxies", "the Houthis in Yemen"}
+
+
+def test_relative_times(seed_store: KgStore) -> None:
+    rows = {r["words"]: r for r in run(seed_store, "relative-times", article=SEED_ARTICLE)}
+    now = rows["just six months later"]
+    assert now["isNow"] == "true" and now["relation"] == "after" and now["offset"] == "P6M"
+    assert now["countsFrom"] == "Twelve-Day War (June 2025)"
+    assert "Iran rebuilding and expanding ballistic missile production" in now["places"].split(" | ")
+    assert rows["in the months ahead"]["countsFrom"] == "just six months later"
+    assert [r["isNow"] for w, r in rows.items() if w != "just six months later"] == ["false", "false"]
+
+
+def test_quantities(seed_store: KgStore) -> None:
+    rows = {r["words"]: r for r in run(seed_store, "quantities")}
+    assert rows["hundreds"]["vaguenessName"] == "indefinite" and "value" not in rows["hundreds"]
+    assert set(rows["hundreds"]["counts"].split(", ")) == {"ballistic missile", "drone"}
+    assert rows["up to 3,000"]["max"] == "3000" and rows["up to 3,000"]["per"] == "P1Y"
+    assert [r["words"] for r in run(seed_store, "quantities", vagueness="atmost")] == ["up to 3,000"]

@@ -140,7 +140,8 @@ def corruptions(seed_store: KgStore) -> dict[str, tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def corrupted_report(seed_store: KgStore, corruptions: dict[str, tuple[str, str]]) -> ShaclReport:
-    headline = first(seed_store, """SELECT ?p ?start ?end WHERE { ?a kg:anchorRole kg:HeadlineSpan ; oa:hasTarget ?t .
+    headline = first(seed_store, """SELECT ?p ?start ?end WHERE { ?a kg:anchorRole kg:HeadlineSpan ; oa:hasTarget ?t ;
+        oa:hasBody/a <http://schema.org/NewsArticle> .
         ?t oa:hasSelector ?p . ?p oa:start ?start ; oa:end ?end }""")
     store = copy_of(
         seed_store,

@@ -99,7 +99,7 @@ def test_every_class_partition_counts_its_instances(seed_store: KgStore, void: r
     for cls, n in classes.items():
         assert n == count(seed_store, f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s a <{cls}> }} {NOT_VOID} }}"), cls
     assert classes["https://w3id.org/kgbuild/ontology#Person"] == 2
-    assert classes["https://w3id.org/kgbuild/ontology#Claim"] == 22
+    assert classes["https://w3id.org/kgbuild/ontology#Claim"] == 27
 
 
 def test_every_property_partition_counts_its_triples(seed_store: KgStore, void: rdflib.Graph) -> None:

@@ -78,7 +78,8 @@ def test_export_is_a_web_annotation_collection_with_both_selectors(tmp_path: Pat
     assert data["type"] == "AnnotationCollection"
     items = data["first"]["items"]
     assert data["total"] == len(items) == 1 + len(seed.mentions) + len(seed.roles) + len(seed.events) + \
-        len(seed.statements) + len(seed.claims)
+        len(seed.statements) + len(seed.claims) + (seed.voice is not None) + len(seed.sources) + \
+        len(seed.times) + len(seed.relations)
     body = SEED_TEXT.read_text(encoding="utf-8")
     assert data["kgText"] == body
     for anno in items:

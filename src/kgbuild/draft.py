@@ -9,6 +9,7 @@ What it finds:
 * **Quotes**: every passage in “curly” or "straight" double quotes becomes a statement. A
   comma, semicolon or colon the quote ends with is left out, and so is a final full stop
   (or ! ?) unless the quote is a whole sentence (starts upper case, has several words).
+  A quoted name of a registry policy (“America First”) is a mention of the policy, not a quote.
 * **Speakers**: the attribution verb nearest the quote in its sentence (said, warned, stated,
   argued, insisted, claimed, emphasized, praised, ...; before the quote if there is one, else
   after); its subject is the nearest registry actor (or he/she) before the verb, else one just
@@ -232,6 +233,11 @@ def _headline(body: str) -> Span | None:
     return None
 
 
+def _names_a_policy(quote: Span, names: RegistryNames, registry: m.Registry) -> bool:
+    key = names.lookup(quote.exact)
+    return key is not None and registry.entities[key].type == "Policy"
+
+
 def draft_article(text_path: Path, *, registry: m.Registry, out_yaml: Path | None = None) -> Draft:
     """Draft the annotation file for the article text at `text_path` (nothing is written)."""
     text_path = Path(text_path)
@@ -240,7 +246,7 @@ def draft_article(text_path: Path, *, registry: m.Registry, out_yaml: Path | Non
     article_id = article_id_for(text_path, body)
     names = RegistryNames(registry)
     hits = names.find(body)
-    quotes = find_quotes(body)
+    quotes = [q for q in find_quotes(body) if not _names_a_policy(q, names, registry)]
     speakers = _Speakers(body, registry, hits, quotes)
     notes: dict[str, str] = {}
     taken = set(registry.entities)

@@ -23,6 +23,7 @@ import yaml
 from . import model as m
 from .anchoring import AnchorAmbiguous, AnchorNotFound, Span, resolve
 from .errors import AnnotationError
+from .loader_context import ContextReader
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_NESTING = 32  # annotation files nest about 7 levels
@@ -386,7 +387,7 @@ def _time(path: Path, value: str, line: int | None, item: str | None) -> m.TimeV
                               hint="use YYYY, YYYY-MM or YYYY-MM-DD with a real month and day") from None
 
 
-class _ArticleReader:
+class _ArticleReader(ContextReader):
     """Resolves one article's references and quotes; holds the context for precise errors."""
 
     def __init__(self, path: Path, data: LineDict, body: str, registry: m.Registry):
@@ -431,6 +432,12 @@ class _ArticleReader:
     def entity(self, ref: str, line: int | None, item: str | None, *, types: tuple[str, ...] | None = None,
                what: str = "entity") -> str:
         ent = self.registry.entities.get(ref)
+        if ent is None and self.is_local_actor(ref) and (types is None or set(types) & set(m.ACTOR_TYPES)):
+            if what == "entity":  # a mention: local actors carry their own anchors
+                what_local = "voice" if self.local[ref][0] == "voice" else "unnamed source"
+                raise self.err(f"{ref!r} is this article's {what_local}, not a registry entity", line, item,
+                               hint="its own 'anchor:' says where the text names it")
+            return ref
         if ent is None:
             if ref in self.local:
                 raise self.err(f"{ref!r} is a {self.local[ref][0][:-1]} in this article, but a registry {what} is needed",
@@ -462,11 +469,15 @@ class _ArticleReader:
 
     # ------------------------------------------------------------ sections
     def collect_ids(self) -> None:
-        for section in ("roles", "events", "statements", "claims"):
-            items = self.data.get(section, [])
-            for i, raw in enumerate(items):
+        voice = self.data.get("voice")
+        sections: list[tuple[str, Any]] = [("voice", [voice] if voice else [])]
+        sections += [(s, self.data.get(s, [])) for s in ("sources", "roles", "times", "events", "statements",
+                                                          "claims", "relations")]
+        sections += [("quantities", ev.get("quantities", [])) for ev in self.data.get("events", [])]
+        for section, items in sections:
+            for raw in items:
                 item = raw["id"]
-                line = items.lines[i]
+                line = raw.line
                 if item in self.local:
                     first = self.local[item]
                     raise self.err(f"duplicate id {item!r} (first used in {first[0]} at line {first[1]})", line, item,
@@ -506,7 +517,13 @@ class _ArticleReader:
             entity = raw.get("entity")
             if entity is not None:
                 self.entity(entity, ln["entity"], item, types=("Event",), what="event")
-            label = raw.get("label") or (self.registry.entities[entity].label if entity else spans[0].exact)
+            match = raw.get("entity_match", "certain")
+            if "entity_match" in raw and entity is None:
+                raise self.err("'entity_match' without 'entity'", ln["entity_match"], item,
+                               hint="name the registry event it may be, or drop entity_match")
+            # A possible match must not lend the event the registry's label: the label follows the text.
+            label = raw.get("label") or (self.registry.entities[entity].label if entity and match == "certain"
+                                         else spans[0].exact)
             times = {k: _time(self.path, raw[k], ln[k], item) for k in ("time", "begin", "end") if k in raw}
             if raw["status"] not in m.REALIZED_STATUSES and times:
                 raise self.err(f"status {raw['status']!r} with a time: only events that happened have a time stamp",
@@ -532,16 +549,23 @@ class _ArticleReader:
                 weapons=self.refs(raw, "weapons", item, "weapon", ("WeaponType",)),
                 places=self.refs(raw, "places", item, "place", m.PLACE_TYPES),
                 about=self.refs(raw, "about", item, "any"),
-                attributed_to=self.refs(raw, "attributed_to", item, "actor", m.ACTOR_TYPES),
+                attributed_to=self.refs(raw, "attributed_to", item, "actor", m.ACTOR_TYPES) or self._voice_default(),
                 time=times.get("time"), begin=times.get("begin"), end=times.get("end"),
                 duration=raw.get("duration"), part_of=part_of,
                 condition=self.span(raw["condition"], ln["condition"], item) if "condition" in raw else None,
                 support=self.span(raw["support"], ln["support"], item) if "support" in raw else None,
-                outcomes=outcomes, casualties=casualties, line=line,
+                outcomes=outcomes, casualties=casualties, quantities=self.quantities(raw), entity_match=match,
+                required_by=tuple(self.any_ref(r, ln["required_by"], item) for r in raw.get("required_by", [])),
+                line=line,
             ))
         parents = {e.id: e.part_of for e in out}
         _check_acyclic(self.path, parents, "part_of", {e.id: e.line for e in out})
         return tuple(out)
+
+    def _voice_default(self) -> tuple[str, ...]:
+        """An event whose status the text gives no source for is the article's own report."""
+        voice = self.voice_id()
+        return (voice,) if voice else ()
 
     def statements(self) -> tuple[m.Statement, ...]:
         out = []
@@ -557,6 +581,7 @@ class _ArticleReader:
                 if "addressee" in raw else None,
                 about=self.refs(raw, "about", item, "any"),
                 date=_time(self.path, raw["date"], ln["date"], item) if "date" in raw else None,
+                verb=self.span(raw["verb"], ln["verb"], item) if "verb" in raw else None,
                 line=line,
             ))
         return tuple(out)
@@ -627,11 +652,15 @@ def load_article(path: Path, registry: m.Registry) -> m.Article:
             raise AnnotationError(path, "the text's first line is empty, so there is no headline",
                                   line=data.line, hint="give 'headline:' as a quote")
         headline = Span(0, len(first), first)
+    voice = reader.voice()
+    sources = reader.sources()
     mentions = reader.mentions()
     roles = reader.roles()
     events = reader.events()
     statements = reader.statements()
     claims = reader.claims()
+    times = reader.times()
+    relations = reader.relations()
     keys = _closure(registry, reader.used)
     entities = {k: registry.entities[k] for k in sorted(keys)}
     links = {k: registry.links[k] for k in sorted(keys) if k in registry.links}
@@ -641,5 +670,5 @@ def load_article(path: Path, registry: m.Registry) -> m.Article:
         source_hash=source_hash(body, annotation, entities, links),
         published=_time(path, data["published"], data.lines["published"], "published") if "published" in data else None,
         mentions=mentions, roles=roles, events=events, statements=statements, claims=claims,
-        entities=entities, links=links,
+        voice=voice, sources=sources, times=times, relations=relations, entities=entities, links=links,
     )

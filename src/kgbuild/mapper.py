@@ -14,6 +14,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 from . import model as m
 from .anchoring import Span, sentences
 from .cameo import event_codes
+from .mapper_context import ContextWriter
 from .vocab import (
     CAMEONS,
     CASUALTY_TERMS,
@@ -59,7 +60,7 @@ class _Terms:
 CAMEONS, DCTERMS, KGNS, OA, OWL, PROV, RDF, RDFS, SCHEMA, SEM, SKOS, XSD = (  # type: ignore[assignment]
     _Terms(ns) for ns in (CAMEONS, DCTERMS, KGNS, OA, OWL, PROV, RDF, RDFS, SCHEMA, SEM, SKOS, XSD))
 
-MAPPER_VERSION = "4"  # 2: CAMEO codes; 3: entities described once, in the registry graph; 4: event accounts
+MAPPER_VERSION = "5"  # 2: CAMEO codes; 3: entities in the registry graph; 4: event accounts; 5: voice, sources, times, relations, quantities
 LINK_PREDICATES = {"same": OWL.sameAs, "exact": SKOS.exactMatch, "close": SKOS.closeMatch}
 Object = NamedNode | Literal
 
@@ -76,7 +77,7 @@ def time_literal(value: m.TimeValue) -> Literal:
     return Literal(value.lexical, datatype=XSD.term(value.datatype))
 
 
-class _GraphWriter:
+class _GraphWriter(ContextWriter):
     """Collects one article's triples into its named graph."""
 
     def __init__(self, article: m.Article, iris: Iris):
@@ -94,6 +95,7 @@ class _GraphWriter:
         for section, items in (("statement", article.statements), ("claim", article.claims), ("role", article.roles)):
             for item in items:
                 self.local[item.id] = iris.item(article.id, section, item.id)
+        self.local |= self.context_nodes()
 
     def add(self, s: NamedNode, p: NamedNode, o: Object) -> None:
         self.quads.add(Quad(s, p, o, self.graph))
@@ -119,7 +121,7 @@ class _GraphWriter:
     def label(self, key: str) -> str:
         if key in self.article.entities:
             return self.article.entities[key].label
-        return key
+        return self.local_label(key) or key
 
     # ------------------------------------------------------------ anchoring
     def sentence_of(self, span: Span) -> NamedNode | None:
@@ -211,14 +213,18 @@ class _GraphWriter:
                 # This article's account of a corpus-wide event: its own node, so that what one
                 # article says (status, parts, time) never clashes with what another says.
                 corpus_event = self.entity_node(ev.entity)
-                self.add(node, KGNS.accountOf, corpus_event)
-                self.add(node, PROV.specializationOf, corpus_event)
+                if ev.entity_match == "possible":  # the words may tell this event, or something else
+                    self.add(node, KGNS.possibleAccountOf, corpus_event)
+                else:
+                    self.add(node, KGNS.accountOf, corpus_event)
+                    self.add(node, PROV.specializationOf, corpus_event)
             for prop, keys in ((KGNS.agent, ev.agents), (KGNS.target, ev.targets), (KGNS.supporter, ev.supporters),
                                (KGNS.participant, ev.participants)):
                 for key in keys:
                     target = self.node(key)
                     self.add(node, prop, target)
-                    if key in self.article.entities and self.article.entities[key].is_actor:
+                    if (key in self.article.entities and self.article.entities[key].is_actor) \
+                            or self.is_local_actor(key):
                         self.add(node, SEM.hasActor, target)
             for key in ev.weapons:
                 self.add(node, KGNS.weapon, self.node(key))
@@ -228,6 +234,7 @@ class _GraphWriter:
                 self.add(node, SCHEMA.location, self.node(key))
             self.add_all(node, SCHEMA.about, (self.node(k) for k in ev.about))
             self.add_all(node, KGNS.statusAttributedTo, (self.node(k) for k in ev.attributed_to))
+            self.add_all(node, KGNS.requiredBy, (self.node(k) for k in ev.required_by))
             if ev.time:
                 self.add(node, SEM.hasTimeStamp, time_literal(ev.time))
             if ev.begin:
@@ -257,6 +264,7 @@ class _GraphWriter:
                 self.add(onode, PROV.wasDerivedFrom, self.doc)
                 self.add_all(onode, KGNS.affected, (self.node(k) for k in outcome.affected))
                 self.anchor(onode, "outcome", outcome.id, [outcome.span], "MainSpan")
+            self.write_quantities(node, ev)
             for casualties in ev.casualties:
                 cnode = self.iris.item(self.article.id, "casualties", f"{ev.id}-{casualties.kind}")
                 self.types(cnode, KGNS.Casualties)
@@ -287,6 +295,9 @@ class _GraphWriter:
             self.add_all(node, SCHEMA.about, (self.node(k) for k in st.about))
             if st.date:
                 self.add(node, DCTERMS.date, time_literal(st.date))
+            if st.verb:
+                self.add(node, KGNS.reportingVerb, en(st.verb.exact))
+                self.anchor(node, "statement-verb", st.id, [st.verb], "VerbSpan")
             self.anchor(node, "statement", st.id, [st.span], "MainSpan")
 
     def write_claims(self) -> None:
@@ -371,11 +382,14 @@ def build_key(article: m.Article, iris: Iris) -> str:
 def _article_quads(article: m.Article, iris: Iris) -> set[Quad]:
     writer = _GraphWriter(article, iris)
     writer.write_article()
+    writer.write_voice_and_sources()
     writer.write_mentions()
     writer.write_roles()
     writer.write_events()
     writer.write_statements()
     writer.write_claims()
+    writer.write_times()
+    writer.write_relations()
     return writer.quads
 
 

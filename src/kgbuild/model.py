@@ -37,6 +37,7 @@ EVENT_KINDS = (
     "MissileTest",
     "WeaponsBuildup",
     "Disarmament",
+    "Support",
 )
 MILITARY_KINDS = (
     "War",
@@ -49,11 +50,16 @@ MILITARY_KINDS = (
     "MissileTest",
     "WeaponsBuildup",
 )
-STATUSES = ("occurred", "ongoing", "threatened", "proposed", "planned", "conditional", "reported", "disputed")
+STATUSES = ("occurred", "ongoing", "threatened", "proposed", "planned", "conditional", "reported", "disputed",
+            "feared", "possible")
 REALIZED_STATUSES = ("occurred", "ongoing")
 MODALITIES = ("asserted", "hedged", "speculative", "insisted", "warned", "denied", "reported")
 CASUALTY_KINDS = ("killed", "wounded")
 LINK_MATCHES = ("same", "exact", "close")
+ENTITY_MATCHES = ("certain", "possible")  # how sure the text is that an event is the registry event
+VAGUENESS = ("exact", "approximate", "at-most", "at-least", "range", "indefinite")
+RELATION_KINDS = ("proxy-of", "located-in", "allied-with")
+TIME_RELATIONS = ("after", "before", "during")
 
 
 @dataclass(frozen=True)
@@ -135,6 +141,26 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class Quantity:
+    """How many of something an event involves, in the text's words and with the text's vagueness.
+
+    "hundreds" is indefinite with no number; "up to 3,000" is at-most with max 3000.
+    Numbers are only those the text gives; `per` is the period of a rate ("annually": P1Y).
+    """
+
+    id: str
+    span: Span
+    vagueness: str
+    value: int | float | None = None
+    min: int | float | None = None
+    max: int | float | None = None
+    of: tuple[str, ...] = ()
+    unit: Span | None = None
+    per: str | None = None
+    rate: Span | None = None
+
+
+@dataclass(frozen=True)
 class Event:
     """Something that happened or might: a meeting, a war, a strike, a threat of one."""
 
@@ -161,6 +187,9 @@ class Event:
     support: Span | None = None
     outcomes: tuple[Outcome, ...] = ()
     casualties: tuple[Casualties, ...] = ()
+    quantities: tuple[Quantity, ...] = ()
+    entity_match: str = "certain"
+    required_by: tuple[str, ...] = ()
     line: int | None = None
 
     @property
@@ -184,6 +213,7 @@ class Statement:
     addressee: str | None = None
     about: tuple[str, ...] = ()
     date: TimeValue | None = None
+    verb: Span | None = None
     line: int | None = None
 
 
@@ -204,6 +234,55 @@ class Claim:
 
 
 @dataclass(frozen=True)
+class Voice:
+    """The article's own voice (its author or outlet) as a claimant: what the text says unattributed."""
+
+    id: str
+    label: str
+    spans: tuple[Span, ...] = ()  # a byline, if the text has one; else the mapper anchors the headline
+    outlet: str | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """An unnamed source ("reports", "intelligence assessments") local to one article and one place in it.
+
+    Two "reports" in one article are two sources unless the text says they are the same.
+    """
+
+    id: str
+    label: str
+    spans: tuple[Span, ...]
+    belongs_to: str | None = None
+
+
+@dataclass(frozen=True)
+class RelativeTime:
+    """A time the text gives relative to an event or another time ("just six months later")."""
+
+    id: str
+    span: Span
+    relations: tuple[tuple[str, str], ...] = ()  # (after|before|during, event or time id)
+    offset: str | None = None  # ISO 8601 duration from the related event/time ("P6M")
+    refers_to: tuple[str, ...] = ()  # the events, claims or quotes this time places
+    now: bool = False  # the expression locates the article's present
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A relation between actors as the article states it (proxy of, located in, allied with): attributed, not a fact."""
+
+    id: str
+    kind: str
+    subject: str
+    object: str
+    spans: tuple[Span, ...]
+    claimants: tuple[str, ...]
+    claim: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
 class Article:
     """One annotated article: its exact text and every annotation, offsets resolved."""
 
@@ -220,5 +299,9 @@ class Article:
     events: tuple[Event, ...] = ()
     statements: tuple[Statement, ...] = ()
     claims: tuple[Claim, ...] = ()
+    voice: Voice | None = None
+    sources: tuple[Source, ...] = ()
+    times: tuple[RelativeTime, ...] = ()
+    relations: tuple[Relation, ...] = ()
     entities: dict[str, Entity] = field(default_factory=dict)
     links: dict[str, Link] = field(default_factory=dict)

@@ -26,6 +26,7 @@ PREFIXES: dict[str, str] = {
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "dcterms": "http://purl.org/dc/terms/",
+    "time": "http://www.w3.org/2006/time#",
     "void": "http://rdfs.org/ns/void#",
     "dcat": "http://www.w3.org/ns/dcat#",
     "wd": "http://www.wikidata.org/entity/",
@@ -58,6 +59,7 @@ SKOS = _Namespace(PREFIXES["skos"])
 XSD = _Namespace(PREFIXES["xsd"])
 DCTERMS = _Namespace(PREFIXES["dcterms"])
 CAMEONS = _Namespace(CAMEO)
+TIME = _Namespace(PREFIXES["time"])
 
 WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
 DBPEDIA_RESOURCE = "http://dbpedia.org/resource/"
@@ -95,6 +97,8 @@ STATUS_TERMS = {
     "conditional": "Conditional",
     "reported": "ReportedUnconfirmed",
     "disputed": "Disputed",
+    "feared": "Feared",
+    "possible": "Possible",
 }
 MODALITY_TERMS = {
     "asserted": "Asserted",
@@ -106,6 +110,16 @@ MODALITY_TERMS = {
     "reported": "Reported",
 }
 CASUALTY_TERMS = {"killed": "Killed", "wounded": "Wounded"}
+VAGUENESS_TERMS = {
+    "exact": "Exact",
+    "approximate": "Approximate",
+    "at-most": "AtMost",
+    "at-least": "AtLeast",
+    "range": "Range",
+    "indefinite": "Indefinite",
+}
+RELATION_TERMS = {"proxy-of": "ProxyOf", "located-in": "LocatedIn", "allied-with": "AlliedWith"}
+TIME_RELATION_TERMS = {"after": "after", "before": "before", "during": "intervalDuring"}  # OWL-Time properties
 
 
 @dataclass(frozen=True)

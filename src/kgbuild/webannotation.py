@@ -43,8 +43,10 @@ KG_CONTEXT: dict[str, Any] = {
 }
 CONTEXT = [ANNO_CONTEXT, KG_CONTEXT]
 FORMAT = 1
-_SECTIONS = ("roles", "events", "statements", "claims")
-_SINGULAR = {"roles": "role", "events": "event", "statements": "statement", "claims": "claim"}
+_SECTIONS = ("sources", "roles", "times", "events", "statements", "claims", "relations")
+_VOICE_DEFAULT = "headline"  # the field of a voice annotation's target when the text has no byline
+_SINGULAR = {"sources": "source", "roles": "role", "times": "time", "events": "event", "statements": "statement",
+             "claims": "claim", "relations": "relation"}
 
 
 # ================================================================ export
@@ -110,6 +112,10 @@ def to_collection(article: m.Article, *, iris: Iris | None = None) -> dict[str, 
     for key, spans in doc["mentions"].items():
         ent = article.entities[key]
         add("mentions", key, iris.entity(ent.type, key).value, "identifying", {"entity": key, "anchor": spans})
+    if doc["voice"]:
+        # A voice without a byline is anchored at the headline, as in the graph; the import drops that field.
+        voice = doc["voice"] if doc["voice"]["anchor"] else {**doc["voice"], _VOICE_DEFAULT: article.headline}
+        add("voice", voice["id"], iris.item(article.id, "voice", voice["id"]).value, "describing", voice)
     for section in _SECTIONS:
         for item in doc[section]:
             node = iris.item(article.id, _SINGULAR[section], item["id"])
@@ -260,7 +266,7 @@ def from_collection(
         "kgbuild": 1, "id": article_id,
         "text": text_reference(out_yaml, text_path or Path(out_yaml).parent / text_name),
         "language": meta.get("language", "en"), "published": meta.get("published"),
-        "mentions": {}, "roles": [], "events": [], "statements": [], "claims": [],
+        "voice": None, "mentions": {}, **{section: [] for section in _SECTIONS},
     }
     for anno in _annotations(data, path):
         anno_id = str(anno.get("id", "?"))
@@ -293,6 +299,9 @@ def from_collection(
             doc["mentions"].setdefault(item["entity"], []).extend(anchors)
         elif section in _SECTIONS:
             doc[section].append(item)
+        elif section == "voice":
+            item.pop(_VOICE_DEFAULT, None)
+            doc["voice"] = item
         else:
             raise AnnotationError(path, f"kgItem section {section!r} is not one of kgbuild's", item_id=anno_id)
     header = ["Imported from a W3C Web Annotation collection by `kgbuild import webannotation`."]

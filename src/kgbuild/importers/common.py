@@ -27,7 +27,7 @@ from ..anchoring import Span, occurrences
 from ..errors import AnnotationError
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-SECTIONS = ("roles", "events", "statements", "claims")
+SECTIONS = ("sources", "roles", "times", "events", "statements", "claims", "relations")
 
 
 # ---------------------------------------------------------------- registry
@@ -251,6 +251,15 @@ def article_to_doc(article: m.Article) -> dict[str, Any]:
         "statements": [],
         "claims": [],
     }
+    voice = article.voice
+    doc["voice"] = voice and {"id": voice.id, "label": voice.label, "outlet": voice.outlet, "anchor": list(voice.spans)}
+    doc["sources"] = [{"id": s.id, "label": s.label, "anchor": list(s.spans), "belongs_to": s.belongs_to}
+                      for s in article.sources]
+    doc["times"] = [{"id": t.id, "text": t.span, **dict(t.relations), "offset": t.offset,
+                     "refers_to": list(t.refers_to), "now": t.now or None} for t in article.times]
+    doc["relations"] = [{"id": r.id, "kind": r.kind, "subject": r.subject, "object": r.object,
+                         "anchor": list(r.spans), "claimant": r.claimants[0] if len(r.claimants) == 1 else list(r.claimants),
+                         "claim": r.claim} for r in article.relations]
     for ev in article.events:
         doc["events"].append({
             "id": ev.id, "entity": ev.entity, "kind": ev.kinds[0] if len(ev.kinds) == 1 else list(ev.kinds),
@@ -262,11 +271,16 @@ def article_to_doc(article: m.Article) -> dict[str, Any]:
             "outcomes": [{"id": o.id, "text": o.span, "affected": list(o.affected)} for o in ev.outcomes],
             "casualties": [{"kind": c.kind, "quantity": c.quantity} for c in ev.casualties],
             "attributed_to": list(ev.attributed_to),
+            "quantities": [{"id": q.id, "text": q.span, "vagueness": q.vagueness, "value": q.value, "min": q.min,
+                            "max": q.max, "of": list(q.of), "unit": q.unit, "per": q.per, "rate": q.rate}
+                           for q in ev.quantities],
+            "entity_match": None if ev.entity_match == "certain" else ev.entity_match,
+            "required_by": list(ev.required_by),
         })
     for st in article.statements:
         doc["statements"].append({
             "id": st.id, "speaker": st.speaker, "quote": st.span, "setting": st.setting, "occasion": st.occasion,
-            "addressee": st.addressee, "about": list(st.about), "date": _time(st.date),
+            "addressee": st.addressee, "about": list(st.about), "date": _time(st.date), "verb": st.verb,
         })
     for cl in article.claims:
         doc["claims"].append({
@@ -387,7 +401,7 @@ def write_annotation(
     notes = notes or {}
     commented = commented or {}
     lines: list[str] = [line for h in header for line in _comment(h, 0)]
-    for key in ("kgbuild", "id", "text", "headline", "language", "published"):
+    for key in ("kgbuild", "id", "text", "headline", "language", "published", "voice"):
         value = doc.get(key)
         if key == "headline" and isinstance(value, Span) and value == _first_line(body):
             continue  # the loader's default
