@@ -48,7 +48,7 @@ def test_query_formats(seed_store_path: Path) -> None:
     code, out, _ = run("query", "reporting-chains", "--store", store, "-f", "xml")
     ns = {"r": "http://www.w3.org/2005/sparql-results#"}
     assert len(ElementTree.fromstring(out).findall(".//r:result", ns)) == 4
-    code, out, _ = run("query", "reporting-chains", "--store", store)
+    code, out, _ = run("query", "reporting-chains", "--store", store, "-f", "table")
     assert code == 0 and "4 row(s)" in out and "Haaretz" in out
 
 

@@ -16,7 +16,8 @@ from .errors import KgbuildError
 from .export import EXTENSIONS, FORMATS, export
 from .paths import default_data_dir, queries_dir, shapes_file
 from .queries import find_query, run_saved_query, saved_queries
-from .results import GRAPH_FORMATS, RESULT_FORMATS, render, short
+from .names import Names
+from .results import GRAPH_FORMATS, RESULT_FORMATS, default_format, render, short
 from .stats import stats as store_stats
 from .store import STORE_ENV, KgStore, default_store_path
 
@@ -96,11 +97,11 @@ def build(paths: tuple[Path, ...], store_path: Path | None, base: str | None, wo
 @main.command()
 @click.argument("name_or_file")
 @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="A query parameter (repeatable).")
-@click.option("--format", "-f", "fmt", default="table",
-              type=click.Choice(["table", *RESULT_FORMATS, *GRAPH_FORMATS]), help="Output format.")
+@click.option("--format", "-f", "fmt", default=None, type=click.Choice(["table", *RESULT_FORMATS, *GRAPH_FORMATS]),
+              help="Output format (default: table on a terminal; CSV, or Turtle for CONSTRUCT, in a pipe).")
 @store_option
 @friendly_errors
-def query(name_or_file: str, params: tuple[str, ...], fmt: str, store_path: Path | None) -> None:
+def query(name_or_file: str, params: tuple[str, ...], fmt: str | None, store_path: Path | None) -> None:
     """Run a saved query (queries/NAME.rq) or a .rq file against the store."""
     values: dict[str, str] = {}
     for item in params:
@@ -110,9 +111,32 @@ def query(name_or_file: str, params: tuple[str, ...], fmt: str, store_path: Path
         values[key] = value
     saved = find_query(name_or_file, queries_dir())
     store = KgStore(store_path or default_store_path(), read_only=True)
-    data = render(run_saved_query(store, saved, values), fmt, out)
+    names = Names(store)
+    result = run_saved_query(store, saved, values, resolve=names.resolve)
+    data = render(result, fmt or default_format(result, out.is_terminal), out, names.prefixes)
     if data is not None:
         sys.stdout.buffer.write(data)
+
+
+@main.command("show")
+@click.argument("entity")
+@store_option
+@friendly_errors
+def show(entity: str, store_path: Path | None) -> None:
+    """An entity's profile: what it said, claimed and did, and where it is named.
+
+    ENTITY is a registry id (trump), a prefixed name (actor:trump), an exact label ("Donald Trump") or an IRI.
+    """
+    from .profile import profile
+    from .show import print_profile
+
+    store = KgStore(store_path or default_store_path(), read_only=True)
+    names = Names(store)
+    iri = names.resolve(entity, "entity").value
+    found = profile(store, iri)
+    if found is None:
+        raise KgbuildError(f"{names.short(iri)} has no label in the store: it is not an entity kgbuild describes")
+    print_profile(found, out, names.short)
 
 
 @main.command("queries")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -25,6 +26,7 @@ from .errors import QueryError
 from .store import KgStore
 from .vocab import PREFIXES, XSD
 
+Resolver = Callable[[str, str], ox.NamedNode]  # (text, what) -> the IRI it names
 PARAM_TYPES = ("iri", "string", "integer", "decimal", "boolean", "date", "year")
 _HEADER = re.compile(r"^#\s*(title|description|param)\s*:\s*(.*)$")
 _PARAM = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>\w+)(?P<optional>\s+optional)?"
@@ -39,8 +41,13 @@ class Parameter:
     default: str | None = None
     description: str = ""
 
-    def bind(self, raw: str) -> ox.NamedNode | ox.Literal:
-        """Turn a user's text into a typed RDF term, or explain why it cannot be one."""
+    def bind(self, raw: str, resolve: Resolver | None = None) -> ox.NamedNode | ox.Literal:
+        """Turn a user's text into a typed RDF term, or explain why it cannot be one.
+
+        With `resolve`, an iri parameter also takes a prefixed name, a registry id or a label (names.Names).
+        """
+        if self.type == "iri" and resolve is not None:
+            return resolve(raw, f"parameter {self.name!r}:")
         try:
             if self.type == "iri":
                 if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$", raw):
@@ -72,7 +79,7 @@ class SavedQuery:
     description: str = ""
     parameters: tuple[Parameter, ...] = field(default_factory=tuple)
 
-    def bindings(self, values: dict[str, str]) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
+    def bindings(self, values: dict[str, str], resolve: Resolver | None = None) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
         known = {p.name: p for p in self.parameters}
         unknown = sorted(set(values) - set(known))
         if unknown:
@@ -85,7 +92,7 @@ class SavedQuery:
                 if not p.optional:
                     raise QueryError(f"query {self.name!r} needs parameter {p.name!r} ({p.type}): {p.description}")
                 continue
-            out[ox.Variable(p.name)] = p.bind(raw)
+            out[ox.Variable(p.name)] = p.bind(raw, resolve)
         return out
 
 
@@ -131,9 +138,9 @@ def find_query(name_or_file: str, folder: Path) -> SavedQuery:
 
 
 def run_saved_query(store: KgStore, query: SavedQuery, params: dict[str, str] | None = None,
-                    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+                    resolve: Resolver | None = None) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
     """Run a saved query over the union of all graphs with its parameters bound."""
-    substitutions = query.bindings(params or {})
+    substitutions = query.bindings(params or {}, resolve)
     try:
         return store.query(query.sparql, substitutions=substitutions, prefixes=PREFIXES)
     except SyntaxError as exc:
