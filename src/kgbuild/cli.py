@@ -139,6 +139,37 @@ def show(entity: str, store_path: Path | None) -> None:
     print_profile(found, out, names.short)
 
 
+@main.command("draw")
+@click.argument("kind", type=click.Choice(["network", "timeline"]))
+@click.option("--article", default=None, help="Only this article (its id, article:ID or IRI).")
+@click.option("--actor", default=None, help="Only this actor's links or events (id, prefixed name, label or IRI).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="File to write: .svg or .png.")
+@click.option("--max-nodes", type=click.IntRange(min=2), default=40, show_default=True,
+              help="Network: keep the actors with the most links (events, quotes, claims).")
+@click.option("--max-edges", type=click.IntRange(min=1), default=120, show_default=True,
+              help="Network: keep the strongest links among them.")
+@store_option
+@friendly_errors
+def draw(kind: str, article: str | None, actor: str | None, output: Path, max_nodes: int, max_edges: int,
+         store_path: Path | None) -> None:
+    """Draw the actor network or the timeline (Graphviz) as SVG or PNG."""
+    from .draw import FORMATS, Scope, picture
+
+    fmt = output.suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise click.BadParameter(f"{output.name}: write a .svg or .png file", param_hint="--output")
+    store = KgStore(store_path or default_store_path(), read_only=True)
+    names = Names(store)
+    scope = Scope(article=names.resolve(article, "article").value if article else None,
+                  actor=names.resolve(actor, "actor").value if actor else None)
+    data = picture(store, kind, scope, fmt, max_nodes=max_nodes, max_edges=max_edges)
+    tmp = output.with_name(output.name + ".part")
+    tmp.write_bytes(data)
+    tmp.replace(output)
+    click.echo(f"wrote {output} ({kind}, {len(data):,} bytes)", err=True)
+
+
 @main.command("queries")
 @friendly_errors
 def list_queries() -> None:

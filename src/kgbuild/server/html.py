@@ -17,12 +17,14 @@ def esc(value: object) -> str:
     return escape("" if value is None else str(value), quote=True)
 
 
-def page(title: str, body: str, *, body_attrs: str = "", scripts: tuple[str, ...] = ()) -> str:
+def page(title: str, body: str, *, body_attrs: str = "", scripts: tuple[str, ...] = (),
+         styles: tuple[str, ...] = ("/static/style.css",)) -> str:
     tags = "".join(f'<script src="{esc(s)}" defer></script>' for s in scripts)
+    links = "".join(f'<link rel="stylesheet" href="{esc(s)}">' for s in styles)
     return (
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        f"<title>{esc(title)}</title><link rel=\"stylesheet\" href=\"/static/style.css\">{tags}</head>"
+        f"<title>{esc(title)}</title>{links}{tags}</head>"
         f"<body{body_attrs}><header class=\"top\"><a class=\"brand\" href=\"/\">kgbuild</a>"
         "<nav><a href=\"/\">Query</a> <a href=\"/queries\">Saved queries (JSON)</a> "
         "<a href=\"/openapi.json\">API</a> <a href=\"/sparql\">Service description</a></nav></header>"

@@ -9,7 +9,7 @@ get HTML; other clients Turtle, JSON-LD or any RDF format by Accept or `?format=
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -21,7 +21,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ..vocab import OA, OWL, PREFIXES, RDF, RDFS, SCHEMA, SKOS
-from . import conneg
+from . import conneg, reading
 from .html import HTML_HEADERS, Linker, esc, highlight, page
 from .protocol import FORMAT_PARAMS
 from .state import ServerState
@@ -203,8 +203,14 @@ def used_prefixes(triples: list[ox.Triple], prefixes: dict[str, str]) -> dict[st
 # ------------------------------------------------------------------ rendering
 def render_resource(view: ResourceView, linker: Linker, *, limit: int, alternates: str) -> str:
     title = view.label or linker.short(view.iri)
+    return page(title, resource_body(view, linker, limit=limit, alternates=alternates))
+
+
+def resource_body(view: ResourceView, linker: Linker, *, limit: int, alternates: str, head: bool = True) -> str:
+    """The property page's content: the triples, the anchored text, what refers to it (`head`: title first)."""
+    title = view.label or linker.short(view.iri)
     parts = [f"<h1>{esc(title)}</h1>", f"<p class=\"iri\"><code>{esc(view.iri)}</code></p>",
-             f"<p class=\"alternates\">This resource as {alternates}</p>"]
+             f"<p class=\"alternates\">This resource as {alternates}</p>"] if head else []
     same = [q for q in view.outgoing if q.predicate in SAME_AS and q.subject.value == view.iri]
     if same:
         items = "".join(f"<li>{linker.term(q.predicate)} {linker.term(q.object)}</li>" for q in same)
@@ -241,7 +247,20 @@ def render_resource(view: ResourceView, linker: Linker, *, limit: int, alternate
         parts.append("<section><h2>Referenced by</h2><table class=\"triples\"><thead><tr><th>resource</th>"
                      "<th>property</th><th>graph</th></tr></thead><tbody>" + "".join(rows)
                      + f"</tbody></table>{more}</section>")
-    return page(title, "".join(parts))
+    return "".join(parts)
+
+
+def render_page(state: ServerState, view: ResourceView, linker: Linker, *, limit: int, alternates: str) -> str:
+    """An article, actor or event gets its reading view (reading.py), anything else the property page."""
+    kind = reading.kind_of_view(view.outgoing, view.iri)
+    if kind is not None:  # an article's reading view shows its text: the raw part need not repeat it
+        raw = resource_body(replace(view, texts=[]) if kind == "article" else view, linker, limit=limit,
+                            alternates=alternates, head=False)
+        html = reading.render_reading(state, kind, view.iri, view.label or linker.short(view.iri), linker, raw,
+                                      alternates)
+        if html is not None:
+            return html
+    return render_resource(view, linker, limit=limit, alternates=alternates)
 
 
 async def resource(request: Request) -> Response:
@@ -271,7 +290,7 @@ async def resource(request: Request) -> Response:
         alternates = ", ".join(f"<a href=\"{esc(here)}?format={ext}\">{name}</a>"
                                for ext, name in (("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples"),
                                                  ("rdf", "RDF/XML")))
-        body = await state.runner.call(partial(render_resource, view, linker, limit=limit, alternates=alternates))
+        body = await state.runner.call(partial(render_page, state, view, linker, limit=limit, alternates=alternates))
         return HTMLResponse(body, headers={**HTML_HEADERS, **headers})
     if view.is_graph and not view.outgoing:
         return RedirectResponse("/rdf-graph-store?graph=" + quote(iri, safe="") + f"&format={fmt.extension}",
@@ -323,7 +342,7 @@ async def query_page(request: Request) -> Response:
 
 
 def routes(state: ServerState) -> list[Route]:
-    out = [Route("/", query_page, methods=["GET", "HEAD"])]
+    out = [Route("/", query_page, methods=["GET", "HEAD"]), *reading.routes()]
     for prefix in state.ld_prefixes:
         out.append(Route(prefix + "{rest:path}", resource, methods=["GET", "HEAD"]))
     return out
