@@ -14,9 +14,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from . import build as build_mod
 from .errors import KgbuildError
 from .export import EXTENSIONS, FORMATS, export
+from .names import Names
 from .paths import default_data_dir, queries_dir, shapes_file
 from .queries import find_query, run_saved_query, saved_queries
-from .names import Names
 from .results import GRAPH_FORMATS, RESULT_FORMATS, default_format, render, short
 from .stats import stats as store_stats
 from .store import STORE_ENV, KgStore, default_store_path

@@ -29,10 +29,11 @@ def title_for(store: KgStore, kind: str, scope: Scope) -> str:
     return f"{what}: {' · '.join(parts)}" if parts else f"{what} of the whole corpus"
 
 
-def picture(store: KgStore, kind: str, scope: Scope = Scope(), fmt: str = "svg", *, link: Linker = no_link,
+def picture(store: KgStore, kind: str, scope: Scope | None = None, fmt: str = "svg", *, link: Linker = no_link,
             max_nodes: int = MAX_NODES, max_edges: int = MAX_EDGES, title: str | None = None,
             highlight: str | None = None) -> bytes:
     """The picture as SVG or PNG bytes; `highlight` marks one node (the page's own actor or event)."""
+    scope = scope or Scope()
     title = title or title_for(store, kind, scope)
     if kind == "network":
         return draw_network(data.network(store, scope, max_nodes=max_nodes, max_edges=max_edges), title, fmt, link=link,

@@ -47,6 +47,17 @@ class Scope:
         node = ox.NamedNode(self.actor)
         return "FILTER(" + " || ".join(f"?{v} = {node}" for v in variables) + ")"
 
+    def actor_events(self, var: str) -> str:
+        """Start from what the actor takes part in (an index lookup), not from every event in the store."""
+        return f"?{var} ?role0 {ox.NamedNode(self.actor)} ." if self.actor else ""
+
+    def actor_speech(self, var: str) -> str:
+        if not self.actor:
+            return ""
+        node = ox.NamedNode(self.actor)
+        return (f"{{ ?{var} schema:author {node} }} UNION {{ ?{var} schema:about {node} }} "
+                f"UNION {{ ?{var} schema:about/(kg:agent|kg:target) {node} }}")
+
 
 @dataclass
 class Node:
@@ -99,7 +110,7 @@ def network(store: KgStore, scope: Scope = Scope(), *, max_nodes: int = MAX_NODE
     edges: list[Edge] = []
     acted = f"""
 SELECT ?s ?t ?st ?realized (COUNT(DISTINCT ?e) AS ?n) (SAMPLE(?l) AS ?label) (SAMPLE(?e) AS ?ex) WHERE {{
-  ?e kg:target ?t ; kg:status ?st ; rdfs:label ?l . {scope.article_filter("e")}
+  {scope.actor_events("e")} ?e kg:target ?t ; kg:status ?st ; rdfs:label ?l . {scope.article_filter("e")}
   {{ ?e kg:agent ?s }} UNION {{ ?e kg:statusAttributedTo ?s FILTER NOT EXISTS {{ ?e kg:agent ?any }} }}
   ?s a kg:Actor . FILTER(?s != ?t) {scope.actor_filter("s", "t")}
   BIND(EXISTS {{ ?e a kg:RealizedEvent }} AS ?realized)
@@ -109,7 +120,7 @@ SELECT ?s ?t ?st ?realized (COUNT(DISTINCT ?e) AS ?n) (SAMPLE(?l) AS ?label) (SA
                           _name(statuses, r["st"].value), r["label"].value, int(r["n"].value), r["ex"].value))
     together = f"""
 SELECT ?a ?b ?st ?realized ?meeting (COUNT(DISTINCT ?e) AS ?n) (SAMPLE(?l) AS ?label) (SAMPLE(?e) AS ?ex) WHERE {{
-  ?e kg:status ?st ; rdfs:label ?l . {scope.article_filter("e")}
+  {scope.actor_events("e")} ?e kg:status ?st ; rdfs:label ?l . {scope.article_filter("e")}
   {{ ?e kg:participant ?x . ?e kg:participant ?y }} UNION {{ ?e kg:agent ?x . ?e kg:agent ?y }}
   UNION {{ ?e kg:supporter ?x . ?e kg:agent ?y }}
   FILTER(STR(?x) < STR(?y) || EXISTS {{ ?e kg:supporter ?x }})
@@ -126,6 +137,7 @@ SELECT ?a ?b ?st ?realized ?meeting (COUNT(DISTINCT ?e) AS ?n) (SAMPLE(?l) AS ?l
                           int(r["n"].value), r["ex"].value))
     speech = f"""
 SELECT ?s ?t ?kind (COUNT(DISTINCT ?x) AS ?n) (SAMPLE(?text) AS ?label) (SAMPLE(?x) AS ?ex) WHERE {{
+  {scope.actor_speech("x")}
   {{ ?x a schema:Quotation BIND("spoke" AS ?kind) }} UNION {{ ?x a schema:Claim BIND("claimed" AS ?kind) }}
   {scope.article_filter("x")}
   ?x schema:author ?s ; schema:text ?text .

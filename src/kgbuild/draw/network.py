@@ -4,8 +4,7 @@ from __future__ import annotations
 import graphviz
 
 from .data import RELATIONS, Network
-from .style import (HIGHLIGHT, KIND_STYLE, RELATION_COLOUR, Linker, html, line_style, new_graph, no_link, render,
-                    shorten)
+from .style import HIGHLIGHT, KIND_STYLE, RELATION_COLOUR, Linker, html, line_style, new_graph, no_link, render, shorten
 
 
 def network_graph(net: Network, title: str, *, link: Linker = no_link, engine: str = "dot",

@@ -34,7 +34,7 @@ KIND_STYLE: dict[str, tuple[str, str, str, str]] = {
 RELATION_COLOUR = {
     "acted": "#D55E00",
     "together": "#009E73",
-    "met": "#009E73",
+    "met": "#333333",
     "spoke": "#0072B2",
     "claimed": "#CC79A7",
 }

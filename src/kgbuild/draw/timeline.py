@@ -10,7 +10,18 @@ import textwrap
 import graphviz
 
 from .data import Event, Timeline
-from .style import (FONT, HIGHLIGHT, REALIZED_COLOUR, UNREALIZED_COLOUR, Linker, html, new_graph, no_link, render, shorten)
+from .style import (
+    FONT,
+    HIGHLIGHT,
+    REALIZED_COLOUR,
+    UNREALIZED_COLOUR,
+    Linker,
+    html,
+    new_graph,
+    no_link,
+    render,
+    shorten,
+)
 
 EVENT_FILL = "#E3F1DF"
 PART_FILL = "#F4FAF2"
