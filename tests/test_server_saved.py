@@ -15,8 +15,7 @@ import pytest
 import rdflib
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from server_fixtures import (ALICE, BASE, BOB, SAVED, TRICKY_NAME, Live, live, queries_dir,  # noqa: F401
-                             serve, small_store)
+from server_fixtures import ALICE, BASE, BOB, SAVED, TRICKY_NAME, Live, live, queries_dir, serve, small_store  # noqa: F401
 
 from kgbuild.server import saved
 

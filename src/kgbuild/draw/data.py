@@ -228,6 +228,7 @@ class Event:
     parent: str | None
     article: str
     words: str = ""  # for an undated event: the words of the text that place it
+    relative: str = ""  # a relative time the text gives it ("just six months later"), with what it counts from
     parts: list[Event] = field(default_factory=list)
 
     @property
@@ -303,7 +304,8 @@ def _with_parts(events: list[Event]) -> list[Event]:
 
 
 def _placing_words(store: KgStore, events: list[Event], width: int = 150) -> None:
-    """Each event's words in the text: the sentence around its first main anchor, cut to `width` characters."""
+    """Each event's words in the text: the sentence around its first main anchor, cut to `width` characters,
+    and the relative time the article gives it (OWL-Time, kg:RelativeTime), if any."""
     if not events:
         return
     values = " ".join(str(ox.NamedNode(e.iri)) for e in events)
@@ -319,6 +321,12 @@ def _placing_words(store: KgStore, events: list[Event], width: int = 150) -> Non
         if ev.iri in first:
             start, sstart, sentence = first[ev.iri]
             ev.words = _window(sentence, start - sstart, width)
+    relative = _select(store, f"""SELECT ?e ?words ?from WHERE {{ VALUES ?e {{ {values} }}
+  ?e time:hasTime ?t . ?t a kg:RelativeTime ; rdfs:label ?words . OPTIONAL {{ ?t kg:countsFrom/rdfs:label ?from }} }}""")
+    said = {r["e"].value: r["words"].value + (f" (counted from {r['from'].value})" if "from" in r else "")
+            for r in relative}
+    for ev in events:
+        ev.relative = said.get(ev.iri, "")
 
 
 def _window(sentence: str, at: int, width: int) -> str:

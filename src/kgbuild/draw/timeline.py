@@ -62,6 +62,8 @@ def _rows(events: list[Event], link: Linker, highlight: str | None, depth: int =
         colour = REALIZED_COLOUR if ev.realized else UNREALIZED_COLOUR
         words = "<BR ALIGN=\"LEFT\"/>".join(html(line) for line in textwrap.wrap(f"“{ev.words}”", 70)) \
             if ev.words else "<I>(not anchored in the text)</I>"
+        if ev.relative:
+            words = f'<B>{html(ev.relative)}</B><BR ALIGN="LEFT"/>' + words
         href = link(ev.iri)
         attrs = f' HREF="{html(href)}" TARGET="_top" TITLE="{html(ev.label)}"' if href else ""
         name = html(shorten(ev.label, 70))
