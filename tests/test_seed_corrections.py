@@ -115,6 +115,9 @@ def test_7a_six_months_later_is_anchored_after_the_war_and_places_now(seed_store
         ?rebuilding rdfs:label "Iran rebuilding and expanding ballistic missile production"@en ; time:hasTime ?t .
         ?a oa:hasBody ?t ; oa:hasTarget/oa:hasSelector/oa:exact "just six months later" }}""")
     assert [r["offset"] for r in rows] == ["P6M"]
+    # The war it counts from lasted twelve days, in OWL-Time as in schema.org.
+    assert ask(seed_store, f"""ASK {{ ?war prov:specializationOf <{BASE}event/twelve-day-war> ;
+        schema:duration "P12D"^^xsd:duration ; time:hasTime/time:hasXSDDuration "P12D"^^xsd:duration }}""")
     assert sentence_of(seed_store, rows[0]["t"]) == {9}
 
 

@@ -32,6 +32,7 @@ from .vocab import (
     SEM,
     SKOS,
     STATUS_TERMS,
+    TIME,
     WIKIDATA_ENTITY,
     XSD,
     Iris,
@@ -60,7 +61,7 @@ class _Terms:
 CAMEONS, DCTERMS, KGNS, OA, OWL, PROV, RDF, RDFS, SCHEMA, SEM, SKOS, XSD = (  # type: ignore[assignment]
     _Terms(ns) for ns in (CAMEONS, DCTERMS, KGNS, OA, OWL, PROV, RDF, RDFS, SCHEMA, SEM, SKOS, XSD))
 
-MAPPER_VERSION = "5"  # 2: CAMEO codes; 3: entities in the registry graph; 4: event accounts; 5: voice, sources, times, relations, quantities
+MAPPER_VERSION = "6"  # 2: CAMEO codes; 3: registry graph; 4: event accounts; 5: voice, sources, times, relations, quantities; 6: OWL-Time durations
 LINK_PREDICATES = {"same": OWL.sameAs, "exact": SKOS.exactMatch, "close": SKOS.closeMatch}
 Object = NamedNode | Literal
 
@@ -245,6 +246,7 @@ class _GraphWriter(ContextWriter):
                 self.add(node, SCHEMA.endDate, time_literal(ev.end))
             if ev.duration:
                 self.add(node, SCHEMA.duration, Literal(ev.duration, datatype=XSD.duration))
+                self.add(self.event_time(ev.id), TIME.hasXSDDuration, Literal(ev.duration, datatype=XSD.duration))
             if ev.part_of:
                 parent = self.node(ev.part_of)
                 self.add(node, SEM.subEventOf, parent)
