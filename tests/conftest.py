@@ -1,4 +1,4 @@
-"""Shared fixtures: the real seed corpus built once into a real on-disk store."""
+"""Shared fixtures: the real seed corpus built once into a real on-disk store (constants and helpers: helpers.py)."""
 from __future__ import annotations
 
 import shutil
@@ -6,18 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers import DATA, SEED_ANNOTATION, SEED_TEXT
 
 from kgbuild.build import build
 from kgbuild.store import KgStore
-
-REPO = Path(__file__).resolve().parents[1]
-DATA = REPO / "data"
-SEED_TEXT = DATA / "articles" / "000_a2fbfe0915b87551.txt"
-SEED_ANNOTATION = DATA / "articles" / "000_a2fbfe0915b87551.yaml"
-BASE = "https://w3id.org/kgbuild/id/"
-SEED_GRAPH = BASE + "graph/a2fbfe0915b87551"
-SEED_ARTICLE = BASE + "article/a2fbfe0915b87551"
-SHARED = REPO.parent / "shared"
 
 
 @pytest.fixture(scope="session")
@@ -50,10 +42,3 @@ def corpus(tmp_path: Path) -> Path:
 @pytest.fixture()
 def fresh_store(tmp_path: Path) -> Iterator[KgStore]:
     yield KgStore(tmp_path / "store")
-
-
-def select(store: KgStore, sparql: str) -> list[dict[str, str]]:
-    """Run a SELECT and return rows as {variable: lexical value} (unbound variables omitted)."""
-    result = store.query(sparql)
-    names = [v.value for v in result.variables]
-    return [{n: row[n].value for n in names if row[n] is not None} for row in result]

@@ -20,11 +20,11 @@ import httpx
 import pyoxigraph as ox
 import pytest
 import uvicorn
+from helpers import BASE
 
 from kgbuild.server import create_app
 from kgbuild.store import KgStore
 
-BASE = "https://w3id.org/kgbuild/id/"
 TOKEN = "test-token-5b1d"
 SCHEMA = "http://schema.org/"
 OA = "http://www.w3.org/ns/oa#"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import BASE, SEED_GRAPH
+from helpers import BASE, SEED_GRAPH
 
 from kgbuild.build import build
 from kgbuild.errors import AnnotationError

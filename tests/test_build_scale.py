@@ -13,6 +13,7 @@ from pathlib import Path
 import make_corpus
 import pyoxigraph as ox
 import pytest
+from helpers import BASE
 
 from kgbuild import build as build_mod
 from kgbuild import mapper
@@ -20,7 +21,6 @@ from kgbuild.build import build
 from kgbuild.store import KgStore
 
 N = 1000
-BASE = "https://w3id.org/kgbuild/id/"
 OA = "http://www.w3.org/ns/oa#"
 SCHEMA = "http://schema.org/"
 

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from click.testing import CliRunner
-from conftest import BASE, REPO, SEED_GRAPH
+from helpers import BASE, REPO, SEED_GRAPH
 from rdflib.compare import isomorphic
 
 from kgbuild.cli import main

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 import rdflib
-from conftest import BASE, DATA, REPO, SEED_ANNOTATION, select
+from helpers import BASE, DATA, REPO, SEED_ANNOTATION, select
 from rdflib.namespace import RDF, SKOS
 
 from kgbuild import cameo, loader

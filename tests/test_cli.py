@@ -12,7 +12,7 @@ from xml.etree import ElementTree
 
 import rdflib
 from click.testing import CliRunner
-from conftest import REPO, SEED_ANNOTATION
+from helpers import REPO, SEED_ANNOTATION
 
 from kgbuild.cli import main
 

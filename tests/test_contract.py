@@ -6,7 +6,7 @@ Annotation, OWL, RDFS, XSD) except where a test is explicitly about kg: terms.
 from __future__ import annotations
 
 import pytest
-from conftest import SEED_ARTICLE, SEED_GRAPH, SEED_TEXT, select
+from helpers import SEED_ARTICLE, SEED_GRAPH, SEED_TEXT, select
 
 from kgbuild.store import KgStore
 

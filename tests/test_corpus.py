@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import BASE, DATA, select
+from helpers import BASE, DATA, select
 
 from kgbuild import loader
 from kgbuild.build import build

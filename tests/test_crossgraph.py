@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import BASE
+from helpers import BASE
 from server_fixtures import free_port, stop
 
 from kgbuild.store import KgStore

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import DATA, REPO, SEED_ANNOTATION, SEED_TEXT
+from helpers import DATA, REPO, SEED_ANNOTATION, SEED_TEXT
 
 from kgbuild import loader
 from kgbuild import model as m

@@ -7,7 +7,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
-from conftest import SEED_ANNOTATION, SEED_GRAPH
+from helpers import SEED_ANNOTATION, SEED_GRAPH
 from rdflib.compare import isomorphic, to_isomorphic
 
 from kgbuild.build import build

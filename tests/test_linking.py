@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import DATA
+from helpers import DATA
 
 from kgbuild import loader
 from kgbuild.cli import main

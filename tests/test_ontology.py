@@ -10,7 +10,7 @@ from pathlib import Path
 import owlready2
 import pyoxigraph as ox
 import pytest
-from conftest import REPO
+from helpers import REPO
 from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS

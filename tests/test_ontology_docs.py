@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import rdflib
-from conftest import REPO
+from helpers import REPO
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF
 
@@ -91,8 +91,7 @@ def test_negotiation_defaults_to_html_and_refuses_what_it_cannot_give() -> None:
 
 def test_html_is_regenerated_when_the_ontology_changes_and_cached_otherwise(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ontology_docs, "CACHE_DIR", tmp_path / "cache")  # relative to the project: use a fresh one
-    monkeypatch.setattr(ontology_docs, "project_root", lambda: tmp_path)
+    monkeypatch.setenv("KGBUILD_CACHE", str(tmp_path / "cache"))  # a fresh cache
     changed = tmp_path / "kgbuild.ttl"
     changed.write_text(ONTOLOGY.read_text("utf-8").replace('"kgbuild ontology"@en', '"kgbuild ontology (draft)"@en'),
                        "utf-8")
@@ -101,7 +100,7 @@ def test_html_is_regenerated_when_the_ontology_changes_and_cached_otherwise(
     html = ontology_docs.ontology_html(changed).decode("utf-8")
     assert "<title>kgbuild ontology (draft)</title>" in html
     assert (root.handlers, root.level) == (handlers, level)  # pyLODE left the application's logging alone
-    assert list((tmp_path / "cache").glob("*.html"))
+    assert list((tmp_path / "cache" / "ontology-docs").glob("*.html"))
     calls = []
     monkeypatch.setattr(ontology_docs, "_generate_html", lambda text: calls.append(text) or b"")
     assert ontology_docs.ontology_html(changed).decode("utf-8") == html

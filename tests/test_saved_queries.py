@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SEED_ARTICLE, SEED_TEXT
+from helpers import REPO, SEED_ARTICLE, SEED_TEXT
 
 from kgbuild.errors import QueryError
 from kgbuild.queries import find_query, parse_saved_query, run_saved_query, saved_queries

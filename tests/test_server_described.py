@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import rdflib
-from conftest import REPO
+from helpers import REPO
 from starlette.testclient import TestClient
 
 from kgbuild.server import create_app

@@ -1,7 +1,7 @@
 """The store wrapper: union default graph unless the query or the caller names the dataset."""
 from __future__ import annotations
 
-from conftest import BASE, SEED_GRAPH
+from helpers import BASE, SEED_GRAPH
 
 from kgbuild.store import KgStore
 

@@ -9,7 +9,7 @@ import owlready2
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
-from conftest import SEED_ANNOTATION, SEED_GRAPH, select
+from helpers import SEED_ANNOTATION, SEED_GRAPH, select
 
 from kgbuild.cli import main
 from kgbuild.errors import KgbuildError

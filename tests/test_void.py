@@ -11,7 +11,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
-from conftest import BASE, DATA, SEED_ANNOTATION, select
+from helpers import BASE, DATA, SEED_ANNOTATION, select
 from rdflib.namespace import RDF
 
 from kgbuild import loader

@@ -10,7 +10,7 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
-from conftest import DATA, SEED_ANNOTATION, SEED_TEXT
+from helpers import DATA, SEED_ANNOTATION, SEED_TEXT
 
 from kgbuild import loader
 from kgbuild import model as m

@@ -15,7 +15,7 @@ from . import build as build_mod
 from .errors import KgbuildError
 from .export import EXTENSIONS, FORMATS, export
 from .names import Names
-from .paths import default_data_dir, queries_dir, shapes_file
+from .paths import default_data_dir, queries_dirs, shapes_file
 from .queries import find_query, run_saved_query, saved_queries
 from .results import GRAPH_FORMATS, RESULT_FORMATS, default_format, render, short
 from .stats import stats as store_stats
@@ -54,6 +54,9 @@ store_option = click.option(
     "--store", "store_path", type=click.Path(file_okay=False, path_type=Path), envvar=STORE_ENV,
     default=None, help=f"Store folder (default: ${STORE_ENV} or .kgbuild/store).",
 )
+queries_option = click.option(
+    "--queries", "extra_queries", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A folder of saved queries (.rq) added to the shipped ones and ./queries (repeatable; a name here wins).")
 base_option = click.option("--base", envvar="KGBUILD_BASE", default=None,
                            help="Base IRI for minted IRIs (default: https://w3id.org/kgbuild/id/).")
 
@@ -100,8 +103,10 @@ def build(paths: tuple[Path, ...], store_path: Path | None, base: str | None, wo
 @click.option("--format", "-f", "fmt", default=None, type=click.Choice(["table", *RESULT_FORMATS, *GRAPH_FORMATS]),
               help="Output format (default: table on a terminal; CSV, or Turtle for CONSTRUCT, in a pipe).")
 @store_option
+@queries_option
 @friendly_errors
-def query(name_or_file: str, params: tuple[str, ...], fmt: str | None, store_path: Path | None) -> None:
+def query(name_or_file: str, params: tuple[str, ...], fmt: str | None, store_path: Path | None,
+          extra_queries: tuple[Path, ...]) -> None:
     """Run a saved query (queries/NAME.rq) or a .rq file against the store."""
     values: dict[str, str] = {}
     for item in params:
@@ -109,7 +114,7 @@ def query(name_or_file: str, params: tuple[str, ...], fmt: str | None, store_pat
             raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--param")
         key, value = item.split("=", 1)
         values[key] = value
-    saved = find_query(name_or_file, queries_dir())
+    saved = find_query(name_or_file, queries_dirs(extra_queries))
     store = KgStore(store_path or default_store_path(), read_only=True)
     names = Names(store)
     result = run_saved_query(store, saved, values, resolve=names.resolve)
@@ -171,10 +176,11 @@ def draw(kind: str, article: str | None, actor: str | None, output: Path, max_no
 
 
 @main.command("queries")
+@queries_option
 @friendly_errors
-def list_queries() -> None:
+def list_queries(extra_queries: tuple[Path, ...]) -> None:
     """List the saved queries with their parameters."""
-    for name, q in saved_queries(queries_dir()).items():
+    for name, q in saved_queries(queries_dirs(extra_queries)).items():
         params = " ".join(f"{p.name}:{p.type}{'?' if p.optional else ''}" for p in q.parameters)
         click.echo(f"{name:32} {q.title}" + (f"  [{params}]" if params else ""))
 
@@ -338,10 +344,11 @@ def validate_cmd(paths: tuple[Path, ...], store_path: Path | None, no_shacl: boo
               help="Allow SERVICE and LOAD to loopback hosts (the server then fetches those URLs).")
 @click.option("--service-allow", "service_hosts", multiple=True, metavar="HOST",
               help="Also let SERVICE and LOAD reach HOST (repeatable; implies --allow-service).")
+@queries_option
 @friendly_errors
 def serve(store_path: Path | None, host: str, port: int, base: str | None, write_token_file: Path | None,
           query_timeout: float, max_body: int, max_html_rows: int, cors: tuple[str, ...], query_workers: int,
-          allow_service: bool, service_hosts: tuple[str, ...]) -> None:
+          allow_service: bool, service_hosts: tuple[str, ...], extra_queries: tuple[Path, ...]) -> None:
     """Serve the store over SPARQL 1.1, with saved queries, linked-data pages and a query page."""
     import os
 
@@ -360,7 +367,8 @@ def serve(store_path: Path | None, host: str, port: int, base: str | None, write
     store = KgStore(store_path or default_store_path(), read_only=token is None)
     origins: tuple[str, ...] = () if cors == ("none",) else (cors or ("*",))
     try:
-        app = create_app(store, queries_dir=queries_dir(), base=base or DEFAULT_BASE, write_token=token,
+        app = create_app(store, queries_dir=queries_dirs(extra_queries), base=base or DEFAULT_BASE,
+                         write_token=token,
                          query_timeout=query_timeout, max_body=max_body, max_html_rows=max_html_rows,
                          cors_origins=origins, query_workers=query_workers,
                          allow_service=allow_service or bool(service_hosts), service_hosts=service_hosts)

@@ -24,11 +24,11 @@ from . import model as m
 from .anchoring import AnchorAmbiguous, AnchorNotFound, Span, resolve
 from .errors import AnnotationError
 from .loader_context import ContextReader
+from .paths import REGISTRY_FILE
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_NESTING = 32  # annotation files nest about 7 levels
 MAX_VALUES = 1_000_000  # values in a file once YAML aliases are expanded
-REGISTRY_FILE = "registry.yaml"
 LINKS_FILE = "links.yaml"
 ARTICLES_DIR = "articles"
 

@@ -4,7 +4,7 @@
 its version IRI, `.../ontology/0.1.0`): HTML documentation generated from
 ontology/kgbuild.ttl by pyLODE, or the ontology itself as Turtle, RDF/XML, JSON-LD or
 N-Triples. Nothing here is hand-written: the page is regenerated whenever the file changes
-(cached in memory and in build/ontology-docs/, keyed by the file's hash).
+(cached in memory and in the user's cache folder, keyed by the file's hash; see paths.cache_dir).
 
 pyLODE takes the document title and metadata from every owl:Ontology *and every
 skos:ConceptScheme* in the file; the ontology's status, modality, ... schemes would take
@@ -28,11 +28,10 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import KgbuildError
-from .paths import ontology_files, project_root
+from .paths import cache_dir, ontology_files
 from .vocab import ONTOLOGY_IRI, PREFIXES
 
 ONTOLOGY_FILE = "kgbuild.ttl"
-CACHE_DIR = Path("build") / "ontology-docs"
 DOCS_VERSION = "1"  # bump when the preprocessing below changes, to invalidate cached pages
 OWL_VERSION_IRI = "http://www.w3.org/2002/07/owl#versionIRI"
 OWL_VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
@@ -192,7 +191,7 @@ def ontology_html(path: Path | None = None) -> bytes:
     key = hashlib.sha256(data + DOCS_VERSION.encode()).hexdigest()
     if key in _HTML_CACHE:
         return _HTML_CACHE[key]
-    cached = project_root() / CACHE_DIR / f"{key}.html"
+    cached = cache_dir() / "ontology-docs" / f"{key}.html"
     if cached.is_file():
         html = cached.read_bytes()
     else:

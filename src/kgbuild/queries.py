@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -122,19 +122,26 @@ def parse_saved_query(path: Path) -> SavedQuery:
     return SavedQuery(path.stem, path, text, meta["title"], meta.get("description", ""), tuple(params))
 
 
-def saved_queries(folder: Path) -> dict[str, SavedQuery]:
-    return {p.stem: parse_saved_query(p) for p in sorted(folder.glob("*.rq"))}
+def saved_queries(folders: Path | Iterable[Path]) -> dict[str, SavedQuery]:
+    """The .rq files of `folders` by name; a later folder's query wins a name (a user's own over the shipped one)."""
+    found: dict[str, SavedQuery] = {}
+    for folder in [folders] if isinstance(folders, Path) else folders:
+        found.update((p.stem, parse_saved_query(p)) for p in sorted(folder.glob("*.rq")))
+    return dict(sorted(found.items()))
 
 
-def find_query(name_or_file: str, folder: Path) -> SavedQuery:
+def find_query(name_or_file: str, folders: Path | Iterable[Path]) -> SavedQuery:
+    """A .rq file by path, else a saved query by name (the last folder holding it)."""
     path = Path(name_or_file)
     if path.suffix == ".rq" and path.is_file():
         return parse_saved_query(path)
-    candidate = folder / f"{name_or_file}.rq"
-    if candidate.is_file():
-        return parse_saved_query(candidate)
-    names = ", ".join(sorted(saved_queries(folder))) if folder.is_dir() else "none"
-    raise QueryError(f"no saved query {name_or_file!r} in {folder} (saved queries: {names})")
+    searched = [folders] if isinstance(folders, Path) else list(folders)
+    for folder in reversed(searched):
+        candidate = folder / f"{name_or_file}.rq"
+        if candidate.is_file():
+            return parse_saved_query(candidate)
+    names = ", ".join(saved_queries(searched)) or "none"
+    raise QueryError(f"no saved query {name_or_file!r} in {', '.join(map(str, searched))} (saved queries: {names})")
 
 
 def run_saved_query(store: KgStore, query: SavedQuery, params: dict[str, str] | None = None,

@@ -33,7 +33,7 @@ DEFAULT_WATCH_INTERVAL = 1.0
 def create_app(
     store: KgStore,
     *,
-    queries_dir: Path,
+    queries_dir: Path | Sequence[Path],
     base: str = DEFAULT_BASE,
     write_token: str | None = None,
     query_timeout: float = DEFAULT_TIMEOUT,
@@ -70,7 +70,9 @@ def create_app(
         raise ValueError("the write token must not be empty")
     runner = Runner(timeout=query_timeout, workers=query_workers)
     state = ServerState(
-        store=store, base=base, queries_dir=Path(queries_dir), runner=runner, write_token=write_token,
+        store=store, base=base, runner=runner,
+        queries_dirs=(Path(queries_dir),) if isinstance(queries_dir, (str, Path)) else tuple(map(Path, queries_dir)),
+        write_token=write_token,
         max_html_rows=max_html_rows, allow_service=allow_service, ld_prefixes=pages.ld_prefixes(base, ld_path),
         generation=Generation(store),
         cache=AnswerCache(entries=cache_entries, max_bytes=cache_answer_bytes, budget=cache_bytes),

@@ -48,7 +48,7 @@ class Generation:
 class ServerState:
     store: KgStore
     base: str
-    queries_dir: Path
+    queries_dirs: tuple[Path, ...]  # later folders win a name
     runner: Runner
     write_token: str | None
     max_html_rows: int
@@ -98,7 +98,7 @@ class ServerState:
         self.cache.clear()
 
     def load_queries(self) -> None:
-        self.queries = saved_queries(self.queries_dir) if self.queries_dir.is_dir() else {}
+        self.queries = saved_queries(self.queries_dirs)
 
     @property
     def writable(self) -> bool:
