@@ -80,7 +80,7 @@ class ServerState:
         """
         assert self.store.path is not None
         seen = generation_stamp(self.store.path)
-        if seen == self.opened or seen[1] is None:
+        if seen == self.opened or None in seen:  # no stamp yet: a swapped-in build is still being finished
             return None
         store = KgStore(self.store.path, read_only=True)
         return store, Generation(store, seen[0]), seen
