@@ -47,7 +47,7 @@ sys.path.insert(0, str(HERE))
 
 import make_corpus  # noqa: E402
 
-from kgbuild.build import BULK_BATCH_BYTES  # noqa: E402
+from kgbuild.staging import BULK_BATCH_BYTES  # noqa: E402
 
 PY = sys.executable
 BIN = Path(sys.executable).parent

@@ -96,7 +96,7 @@ def small_store(path: Path | None = None) -> KgStore:
             ox.Quad(pos, ox.NamedNode(OA + "start"), integer(start), G1),
             ox.Quad(pos, ox.NamedNode(OA + "end"), integer(end), G1),
         ]
-    store.store.extend(quads)
+    store.add(quads)
     return store
 
 

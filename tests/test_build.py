@@ -118,7 +118,7 @@ def test_parallel_and_serial_builds_agree(corpus: Path, tmp_path: Path) -> None:
 def test_a_shared_graph_that_differs_from_its_source_is_written_again(corpus: Path, fresh_store: KgStore) -> None:
     build([corpus], store=fresh_store, workers=1)
     ontology, claim = BASE + "graph/ontology", "https://w3id.org/kgbuild/ontology#Claim"
-    fresh_store.store.update(f"DELETE WHERE {{ GRAPH <{ontology}> {{ <{claim}> ?p ?o }} }}")
+    fresh_store.update(f"DELETE WHERE {{ GRAPH <{ontology}> {{ <{claim}> ?p ?o }} }}")
     report = build([corpus], store=fresh_store, workers=1)
     assert report.built == [] and report.shared == [ontology] and report.changed
     assert fresh_store.query(f"ASK {{ GRAPH <{ontology}> {{ <{claim}> ?p ?o }} }}")

@@ -16,7 +16,7 @@ import pytest
 from helpers import BASE
 
 from kgbuild import build as build_mod
-from kgbuild import mapper
+from kgbuild import mapper, staging
 from kgbuild.build import build
 from kgbuild.store import KgStore
 
@@ -31,10 +31,7 @@ def article_graphs(store: KgStore) -> dict[str, str]:
 
 
 def graph_lines(store: KgStore, graph: str) -> set[str]:
-    data = ox.serialize(store.store.quads_for_pattern(None, None, None, ox.NamedNode(graph)),
-                        format=ox.RdfFormat.N_QUADS)
-    assert data is not None
-    return set(data.decode("utf-8").splitlines())
+    return set(store.dump_graph(ox.NamedNode(graph)).decode("utf-8").splitlines())
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +57,7 @@ def test_every_article_is_built_into_its_own_graph(corpus: Path, built: tuple[Kg
     count = store.select(f"SELECT (COUNT(?a) AS ?n) WHERE {{ ?a a <{SCHEMA}NewsArticle> }}")
     assert int(next(iter(count))["n"].value) == N
     # The report's quad count is what the article graphs hold.
-    in_articles = sum(1 for q in store.store if q.graph_name.value.startswith(BASE + "graph/syn7-"))
+    in_articles = sum(1 for q in store.quads() if q.graph_name.value.startswith(BASE + "graph/syn7-"))
     assert in_articles == report.quads
     assert 150 * N < report.quads < 450 * N  # news-shaped: a few hundred quads per article
 
@@ -137,14 +134,13 @@ def test_a_mostly_changed_store_is_rebuilt_beside_it_and_keeps_other_graphs(
     build(part, store=store, workers=1)
     extra = ox.Quad(ox.NamedNode("urn:x:s"), ox.NamedNode("urn:x:p"), ox.Literal("kept"), ox.NamedNode("urn:x:g"))
     default = ox.Quad(ox.NamedNode("urn:x:s"), ox.NamedNode("urn:x:p"), ox.Literal("in the default graph"))
-    store.store.add(extra)
-    store.store.add(default)
+    store.add([extra, default])
     # A new mapper version changes every article's build key: all 60 change, so the store is restaged.
     monkeypatch.setattr(mapper, "MAPPER_VERSION", mapper.MAPPER_VERSION + "-test")
     monkeypatch.setattr(build_mod, "RESTAGE_MIN", 10)
     report = build(part[:50], store=store, workers=1)
     assert report.bulk and len(report.built) == 50
-    assert extra in store.store and default in store.store
+    assert extra in store and default in store
     reference = KgStore(tmp_path / "reference")
     build(part, store=reference, workers=1)
     for graph in article_graphs(reference):
@@ -169,7 +165,7 @@ def test_a_restaged_store_loads_in_whole_lines_however_small_the_batches(
     build(part, store=clean, workers=1)
     reference = {g: graph_lines(clean, g) for g in article_graphs(clean)}
     monkeypatch.setattr(build_mod, "RESTAGE_MIN", 10)
-    monkeypatch.setattr(build_mod, "BULK_BATCH_BYTES", 1)  # a batch per piece
+    monkeypatch.setattr(staging, "BULK_BATCH_BYTES", 1)  # a batch per piece
     report = build(part, store=store, workers=1)
     assert report.bulk and len(report.built) == 60
     assert {g: graph_lines(store, g) for g in article_graphs(store)} == reference

@@ -11,8 +11,8 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF
 
 from kgbuild import ontology_docs
+from kgbuild.formats import NotAcceptable
 from kgbuild.ontology_docs import (
-    NotAcceptable,
     UnknownVersion,
     negotiate,
     ontology_document,

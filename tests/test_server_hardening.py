@@ -139,8 +139,8 @@ FORGERIES = [
 
 
 def spied(live: Live, allowed: str | None = None) -> Spy:
-    spy = Spy(live.state.store.store, allowed)
-    live.state.store.store = spy
+    spy = Spy(live.state.store._store, allowed)  # inside KgStore: what reaches pyoxigraph itself
+    live.state.store._store = spy
     return spy
 
 
@@ -252,13 +252,13 @@ def assert_no_leak(r: httpx.Response) -> None:
 def test_internal_errors_never_leak_tracebacks_or_paths(default_server: Live, monkeypatch: pytest.MonkeyPatch,
                                                         caplog: pytest.LogCaptureFixture) -> None:
     live = default_server
-    real = live.state.store.store
-    live.state.store.store = Exploding()
+    real = live.state.store._store
+    live.state.store._store = Exploding()
     for path, params in (("/sparql", {"query": SIMPLE}), ("/queries/names.csv", {}), ("/id/actor/alice", {}),
                          ("/rdf-graph-store", {"graph": "http://example.org/g"}), ("/sparql", {})):
         assert_no_leak(live.client.get(path, params=params, headers={"Accept": "text/turtle"}))
-    live.state.store.store = Spy(real)
-    monkeypatch.setattr(live.state.store.store, "query", lambda *a, **k: BadResult())
+    live.state.store._store = Spy(real)
+    monkeypatch.setattr(live.state.store._store, "query", lambda *a, **k: BadResult())
     assert_no_leak(live.client.get("/sparql", params={"query": SIMPLE}, headers={"Accept": "text/csv"}))
     live.state.cache.clear()
     assert_no_leak(live.client.get("/queries/names.csv"))

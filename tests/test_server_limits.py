@@ -23,8 +23,8 @@ SIMPLE = "SELECT ?s WHERE { ?s <http://example.org/p> ?o } LIMIT 1"
 def store_250() -> KgStore:
     store = KgStore()
     g = ox.NamedNode("http://example.org/g")
-    store.store.extend(ox.Quad(ox.NamedNode(f"http://example.org/s{i}"), ox.NamedNode("http://example.org/p"),
-                               ox.Literal(str(i)), g) for i in range(250))
+    store.add(ox.Quad(ox.NamedNode(f"http://example.org/s{i}"), ox.NamedNode("http://example.org/p"),
+                      ox.Literal(str(i)), g) for i in range(250))
     return store
 
 

@@ -165,8 +165,8 @@ def live_big(queries_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tup
 
     monkeypatch.setattr(saved, "run_saved_query", counting)
     store = small_store()
-    store.store.add(ox.Quad(ox.NamedNode(BASE + "actor/long"), ox.NamedNode("http://schema.org/name"),
-                            ox.Literal(BIG_NAME), ox.NamedNode(BASE + "graph/big")))
+    store.add([ox.Quad(ox.NamedNode(BASE + "actor/long"), ox.NamedNode("http://schema.org/name"),
+                       ox.Literal(BIG_NAME), ox.NamedNode(BASE + "graph/big"))])
     for server in serve(store, queries_dir):
         yield server, evaluated
 

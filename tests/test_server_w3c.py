@@ -129,7 +129,7 @@ def fresh_store(test: ProtocolTest) -> KgStore:
 
     store = KgStore()
     for path, graph in test.data:
-        store.store.load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
+        store.load(Path(path), ox.RdfFormat.N_TRIPLES, graph=ox.NamedNode(graph))
     return store
 
 

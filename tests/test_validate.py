@@ -38,11 +38,10 @@ def offset(n: int) -> ox.Literal:
 def copy_of(seed: KgStore, *, add: Iterable[ox.Quad] = (), remove: Iterable[tuple[str, str]] = ()) -> KgStore:
     """The seed graph in memory, with triples added and (subject, predicate) pairs removed."""
     store = KgStore()
-    store.store.extend(seed.quads())
+    store.add(seed.quads())
     for s, p in remove:
-        for q in list(store.store.quads_for_pattern(ox.NamedNode(s), ox.NamedNode(p), None, GRAPH)):
-            store.store.remove(q)
-    store.store.extend(add)
+        store.remove(store.match(ox.NamedNode(s), ox.NamedNode(p), None, GRAPH))
+    store.add(add)
     return store
 
 
@@ -239,7 +238,7 @@ def test_cli_validate_reports_shacl_and_owl_failures(corpus: Path, seed_store: K
     path = tmp_path / "store"
     store = KgStore(path)
     quote = statement(seed_store)
-    store.store.extend(copy_of(seed_store, add=[
+    store.add(copy_of(seed_store, add=[
         quad(IRAN, "http://www.w3.org/2002/07/owl#sameAs", "https://www.wikidata.org/wiki/Q794"),  # a page, not an item
         quad(quote, RDF_TYPE, KG + "Person"),  # a quote is no person
     ]).quads())

@@ -16,7 +16,7 @@ from rdflib.namespace import RDF
 
 from kgbuild import loader
 from kgbuild.build import build
-from kgbuild.export import FORMATS
+from kgbuild.formats import EXPORT_FORMATS as FORMATS
 from kgbuild.store import KgStore
 from kgbuild.vocab import Iris
 from kgbuild.void import describe, void_turtle
@@ -176,7 +176,7 @@ def test_entities_count_base_iri_subjects_of_graphs_kgbuild_did_not_build(corpus
     build([corpus], store=fresh_store, workers=1)
     # A graph written by someone else (as over the Graph Store Protocol): one subject under the base
     # IRI that no article has, one already described by the registry, and two that are not entities.
-    fresh_store.store.update(f"""INSERT DATA {{ GRAPH <http://example.org/theirs> {{
+    fresh_store.update(f"""INSERT DATA {{ GRAPH <http://example.org/theirs> {{
         <{BASE}note/1> <http://www.w3.org/2000/01/rdf-schema#comment> "new" .
         <{BASE}actor/trump> <http://www.w3.org/2000/01/rdf-schema#comment> "seen elsewhere" .
         <http://example.org/x> <http://www.w3.org/2000/01/rdf-schema#comment> "not ours" .

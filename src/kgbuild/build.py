@@ -8,7 +8,7 @@ of the store can see changes unless every article validated:
   the workers' N-Quads to a batch file while the previous batch loads (mapping and
   loading overlap; no whole-corpus file or list). It loads into a staging store
   beside the real one, swapped in by one atomic rename once the last article
-  validated and the load finished (see store.py). A bad article, an error or a
+  validated and the load finished (see staging.py). A bad article, an error or a
   SIGKILL anywhere before the swap leaves the store as it was: empty.
 * An existing store skips unchanged articles (same kg:sourceHash: the worker
   validates them and does not map them), stages the changed articles' N-Quads in
@@ -27,9 +27,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import os
-import queue
 import tempfile
-import threading
 import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
@@ -41,21 +39,16 @@ from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
-from . import loader, void
+from . import loader, staging, void
 from .errors import AnnotationError, KgbuildError
 from .mapper import build_key, map_article_lines, map_registry
 from .model import Registry
 from .paths import default_data_dir, ontology_files
-from .store import KgStore, StagingStore, as_nquads
+from .store import KgStore, as_nquads
 from .vocab import Iris
 
 CHUNK = 8  # articles per worker task
 IN_FLIGHT_PER_WORKER = 32  # tasks queued or done-but-unread per worker: bounds the parent's memory (~20 MB a worker)
-# N-Quads per bulk_load call: Oxigraph holds a call's input in memory until the call ends, so this bounds
-# the build's memory; small batches also let loading start while the workers are still mapping
-# (1,000 articles: 4.0 s in 64 MB batches, 3.2 s in 8 MB; 10,000: 31.5 s and 28.9 s, peak RSS 519 and
-# 479 MB). $KGBUILD_BULK_BATCH_MB changes it.
-BULK_BATCH_BYTES = max(1, int(os.environ.get("KGBUILD_BULK_BATCH_MB") or 8)) << 20
 SERIAL_BELOW = 32  # fewer articles than this are mapped in-process
 RESTAGE_MIN = 200  # an incremental build rebuilds off to the side when at least this many articles
 RESTAGE_FRACTION = 0.3  # ... and this fraction of the store's articles changed (break-even measured near 0.35)
@@ -201,89 +194,6 @@ class _Changes:
             yield result.graph, result.nquads
 
 
-class _Spooler(threading.Thread):
-    """Writes the N-Quads `chunks` into batch files of about `batch` bytes, one batch ahead of the loader.
-
-    Oxigraph's bulk loader releases the GIL when it reads a file, but needs it for every
-    read from a Python stream (and then waits on the other threads): so the mapped
-    articles go through files, and the next batch is written while the current one loads.
-    """
-
-    def __init__(self, chunks: Iterable[bytes], folder: Path, batch: int):
-        super().__init__(name="kgbuild-spooler", daemon=True)
-        self.chunks, self.folder, self.batch = chunks, folder, batch
-        self.ready: queue.Queue[Path | BaseException | None] = queue.Queue(maxsize=1)
-        self.stop = threading.Event()
-
-    def _put(self, item: Path | BaseException | None) -> bool:
-        while not self.stop.is_set():
-            try:
-                self.ready.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def run(self) -> None:
-        try:
-            out, size, n = None, 0, 0
-            for chunk in self.chunks:
-                if self.stop.is_set():
-                    return
-                if out is None:
-                    out, size, n = open(self.folder / f"{n}.nq", "wb"), 0, n + 1  # noqa: SIM115
-                out.write(chunk)
-                size += len(chunk)
-                if size >= self.batch:
-                    out.close()
-                    if not self._put(Path(out.name)):
-                        return
-                    out = None
-            if out is not None:
-                out.close()
-                if not self._put(Path(out.name)):
-                    return
-            self._put(None)
-        except BaseException as exc:  # a bad article: the loader's thread raises it
-            self._put(exc)
-
-
-def _file_chunks(spool: BinaryIO, size: int = 1 << 20) -> Iterator[bytes]:
-    """The spool in pieces of whole lines: a bulk-load batch may end after any piece, never mid-quad."""
-    spool.seek(0)
-    while chunk := spool.read(size):
-        yield chunk + spool.readline()
-
-
-def _bulk_load_and_swap(store: KgStore, chunks: Iterable[bytes]) -> None:
-    """Bulk-load the N-Quads `chunks` into a staging store and swap it in; on any failure, discard it.
-
-    Oxigraph's bulk loader keeps a call's quads in memory and makes them visible only at
-    the end of the call (1.6 GB for 2.7 million quads in one call), so the chunks go in
-    batches of BULK_BATCH_BYTES: memory stays flat in the corpus size, and loading in
-    batches measured faster than one call. Batches are not atomic together, which is why
-    they go to a staging store that replaces the real one only once all are in.
-    """
-    staging: StagingStore = store.staging()
-    with tempfile.TemporaryDirectory(prefix="kgbuild-load-") as tmp:
-        spooler = _Spooler(chunks, Path(tmp), BULK_BATCH_BYTES)
-        spooler.start()
-        try:
-            assert staging.store is not None
-            while (item := spooler.ready.get()) is not None:
-                if isinstance(item, BaseException):
-                    raise item
-                staging.store.bulk_load(path=str(item), format=ox.RdfFormat.N_QUADS)
-                item.unlink()
-        except BaseException:
-            spooler.stop.set()
-            spooler.join()
-            staging.discard()
-            raise
-        spooler.join()
-    store.swap_in(staging)
-
-
 def ontology_quads(iris: Iris) -> list[ox.Quad]:
     graph = iris.ontology_graph()
     quads: list[ox.Quad] = []
@@ -349,7 +259,7 @@ def build(
     finally:
         results.close()  # stops the pool at once if writing failed
     t = time.perf_counter()
-    if report.changed or not store.store.contains_named_graph(void.void_graph(iris)):
+    if report.changed or not store.has_graph(void.void_graph(iris)):
         void.refresh(store, iris)  # VoID/DCAT self-description, counted from the store as it now is
         store.flush()
         store.mark_generation()  # a read-only `kgbuild serve` of this store re-opens it now
@@ -362,7 +272,7 @@ def _write(store: KgStore, changes: _Changes, *, fresh: bool, existing: dict[str
            shared: Callable[[], dict[str, bytes]], iris: Iris, report: BuildReport) -> None:
     t = time.perf_counter()
     if fresh:
-        _bulk_load_and_swap(store, itertools.chain((nquads for _, nquads in changes), _values(shared)))
+        staging.load_and_swap(store, itertools.chain((nquads for _, nquads in changes), _values(shared)))
         report.seconds["map+load"] = time.perf_counter() - t
     else:
         with tempfile.TemporaryDirectory(prefix="kgbuild-") as tmp, open(Path(tmp) / "changed.nq", "w+b") as spool:
@@ -399,13 +309,13 @@ def _values(shared: Callable[[], dict[str, bytes]]) -> Iterator[bytes]:
 def _restage(store: KgStore, spool: BinaryIO, replaced: set[str], shared: dict[str, bytes]) -> None:
     """Rebuild the whole store beside it: the changed articles, every other graph as it is, new shared graphs."""
     replaced = replaced | set(shared)
-    keep = [g for g in store.store.named_graphs() if g.value not in replaced]
+    keep = [g for g in store.graph_names() if g.value not in replaced]
 
     def chunks() -> Iterator[bytes]:
-        yield from _file_chunks(spool)
+        yield from staging.file_chunks(spool)
         for graph in keep:
             yield store.dump_graph(graph)
         yield store.dump_graph(ox.DefaultGraph())
         yield from shared.values()
 
-    _bulk_load_and_swap(store, chunks())
+    staging.load_and_swap(store, chunks())

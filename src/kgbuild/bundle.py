@@ -75,7 +75,7 @@ def jsonld_context(store: KgStore) -> dict[str, object]:
     context: dict[str, object] = dict(PREFIXES)
     context["id"] = iris.base
     context.update(COMMON_TERMS)
-    rows = store.store.query(
+    rows = store.query(
         f"""SELECT ?t (SAMPLE(?k) AS ?kind) (SAMPLE(?r) AS ?range) WHERE {{
               GRAPH ?g {{ ?t a ?k }} FILTER(?g = {iris.ontology_graph()} && STRSTARTS(STR(?t), "{KG}"))
               OPTIONAL {{ GRAPH ?g {{ ?t <http://www.w3.org/2000/01/rdf-schema#range> ?r }} }}

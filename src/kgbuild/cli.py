@@ -13,11 +13,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from . import build as build_mod
 from .errors import KgbuildError
-from .export import EXTENSIONS, FORMATS, export
+from .export import export
+from .formats import CONSTRUCT_FORMATS, EXPORT_FORMATS, RESULT_FORMATS
 from .names import Names
-from .paths import default_data_dir, queries_dirs, shapes_file
+from .paths import atomic_write, default_data_dir, queries_dirs, shapes_file
 from .queries import find_query, run_saved_query, saved_queries
-from .results import GRAPH_FORMATS, RESULT_FORMATS, default_format, render, short
+from .results import default_format, render, short
 from .stats import stats as store_stats
 from .store import STORE_ENV, KgStore, default_store_path
 
@@ -100,7 +101,8 @@ def build(paths: tuple[Path, ...], store_path: Path | None, base: str | None, wo
 @main.command()
 @click.argument("name_or_file")
 @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="A query parameter (repeatable).")
-@click.option("--format", "-f", "fmt", default=None, type=click.Choice(["table", *RESULT_FORMATS, *GRAPH_FORMATS]),
+@click.option("--format", "-f", "fmt", default=None,
+              type=click.Choice(["table", *RESULT_FORMATS, *CONSTRUCT_FORMATS]),
               help="Output format (default: table on a terminal; CSV, or Turtle for CONSTRUCT, in a pipe).")
 @store_option
 @queries_option
@@ -186,7 +188,7 @@ def list_queries(extra_queries: tuple[Path, ...]) -> None:
 
 
 @main.command("export")
-@click.option("--format", "-f", "fmt", default="turtle", type=click.Choice([*FORMATS, "webannotation"]),
+@click.option("--format", "-f", "fmt", default="turtle", type=click.Choice([*EXPORT_FORMATS, "webannotation"]),
               help="RDF format, or webannotation: W3C Web Annotation JSON-LD built from the annotation files.")
 @click.option("--graph", "-g", default=None, help="Export only this named graph (IRI).")
 @click.option("--output", "-o", type=click.Path(path_type=Path), default=None,
@@ -224,10 +226,9 @@ def export_cmd(fmt: str, graph: str | None, output: Path | None, bundle_dir: Pat
     if output is None:
         sys.stdout.buffer.write(data)
     else:
-        tmp = output.with_name(output.name + ".part")
-        tmp.write_bytes(data)
-        tmp.replace(output)
-        click.echo(f"wrote {output} ({len(data):,} bytes, {fmt}; usual extension .{EXTENSIONS[fmt]})", err=True)
+        atomic_write(output, data)
+        click.echo(f"wrote {output} ({len(data):,} bytes, {fmt}; usual extension .{EXPORT_FORMATS[fmt].extension})",
+                   err=True)
 
 
 @main.group()
@@ -433,10 +434,7 @@ def _export_webannotation(paths: tuple[Path, ...], output: Path | None, base: st
     else:
         targets = [(output / (path.stem + ".jsonld"), dumps(coll)) for path, coll in found]
     for target, text in targets:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + ".part")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(target)
+        atomic_write(target, text)
         click.echo(f"wrote {target} (Web Annotation collection, {len(text):,} bytes)", err=True)
 
 
@@ -505,7 +503,7 @@ def import_webannotation_cmd(file: Path, output: Path | None, text_path: Path | 
 def draft_cmd(article: Path, output: Path | None, registry_path: Path | None, force: bool) -> None:
     """Draft an annotation file for ARTICLE.txt: quotes with likely speakers, registry mentions, ISO dates."""
     from .draft import draft_article, pending_reviews
-    from .importers.common import atomic_write, registry_from_option
+    from .importers.common import registry_from_option
 
     registry = registry_from_option(registry_path, *([output.parent] if output else []), article.parent)
     result = draft_article(article, registry=registry, out_yaml=output or article.with_suffix(".yaml"))

@@ -41,3 +41,7 @@ class StoreError(KgbuildError):
 
 class QueryError(KgbuildError):
     """A saved query is unknown, malformed, or given bad parameters."""
+
+
+class SparqlSyntaxError(QueryError):
+    """SPARQL (or RDF given to load) that does not parse: pyoxigraph's SyntaxError, mapped once in store.py."""

@@ -11,19 +11,9 @@ from typing import IO
 import pyoxigraph as ox
 
 from .errors import KgbuildError
+from .formats import EXPORT_FORMATS
 from .store import KgStore, canonical
 from .vocab import PREFIXES
-
-FORMATS: dict[str, ox.RdfFormat] = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-}
-EXTENSIONS = {"turtle": "ttl", "ntriples": "nt", "nquads": "nq", "trig": "trig", "jsonld": "jsonld", "rdfxml": "rdf"}
-DATASET_FORMATS = {"nquads", "trig", "jsonld"}
 
 
 def _triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
@@ -38,21 +28,22 @@ def export(store: KgStore, fmt: str = "turtle", *, graph: str | None = None, out
     Triple formats (Turtle, N-Triples, RDF/XML) get the union of the selected graphs;
     dataset formats (N-Quads, TriG, JSON-LD) keep the graph names.
     """
-    if fmt not in FORMATS:
-        raise KgbuildError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if fmt not in EXPORT_FORMATS:
+        raise KgbuildError(f"unknown format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
+    form = EXPORT_FORMATS[fmt]
     node = None
     if graph is not None:
         node = ox.NamedNode(graph)
-        if not store.store.contains_named_graph(node):
+        if not store.has_graph(node):
             known = ", ".join(g.value for g in store.graphs()[:5])
             raise KgbuildError(f"no graph {graph!r} in the store (graphs include: {known})")
     quads = store.quads(node)
     prefixes = dict(PREFIXES)
     if base:
         prefixes["id"] = base
-    if fmt in DATASET_FORMATS:
+    if form.is_dataset:
         items: list[ox.Quad] | list[ox.Triple] = canonical(quads)
     else:
         items = _triples(quads)
     with_prefixes = prefixes if fmt in ("turtle", "trig", "rdfxml") else None
-    return ox.serialize(items, output, format=FORMATS[fmt], prefixes=with_prefixes)
+    return ox.serialize(items, output, format=form.ox_format, prefixes=with_prefixes)

@@ -56,12 +56,12 @@ class Names:
     def label(self, iri: str) -> str | None:
         node = ox.NamedNode(iri)
         for predicate in (RDFS.label, SCHEMA.name, SCHEMA.headline):
-            for q in self.store.store.quads_for_pattern(node, predicate, None, None):
+            for q in self.store.match(node, predicate, None, None):
                 return str(q.object.value)
         return None
 
     def _known(self, iri: str) -> bool:
-        return next(iter(self.store.store.quads_for_pattern(ox.NamedNode(iri), None, None, None)), None) is not None
+        return next(iter(self.store.match(ox.NamedNode(iri), None, None, None)), None) is not None
 
     def resolve(self, text: str, what: str = "value") -> ox.NamedNode:
         """The one IRI `text` names; a clear error with candidates when it names none or several."""
@@ -91,7 +91,7 @@ class Names:
 
     def _by_label(self, text: str) -> list[str]:
         exact = {q.subject.value for p in LABEL_PREDICATES for lit in (ox.Literal(text), ox.Literal(text, language="en"))
-                 for q in self.store.store.quads_for_pattern(None, p, lit, None) if isinstance(q.subject, ox.NamedNode)}
+                 for q in self.store.match(None, p, lit, None) if isinstance(q.subject, ox.NamedNode)}
         if exact:
             return sorted(exact)
         folded = text.casefold()
@@ -101,7 +101,7 @@ class Names:
         """(IRI, label or alias) of every registry entity: the registry graph is small, unlike the corpus."""
         registry = ox.NamedNode(self.base + "graph/registry")
         return [(q.subject.value, str(q.object.value)) for p in LABEL_PREDICATES
-                for q in self.store.store.quads_for_pattern(None, p, None, registry) if isinstance(q.subject, ox.NamedNode)]
+                for q in self.store.match(None, p, None, registry) if isinstance(q.subject, ox.NamedNode)]
 
     def _close(self, text: str) -> list[str]:
         """Registry entities whose id or label looks like `text` (for the error message)."""

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,8 +26,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from . import formats
 from .errors import KgbuildError
-from .paths import cache_dir, ontology_files
+from .formats import EXPORT_FORMATS, HTML, Format
+from .paths import atomic_write, cache_dir, ontology_files
 from .vocab import ONTOLOGY_IRI, PREFIXES
 
 ONTOLOGY_FILE = "kgbuild.ttl"
@@ -37,36 +38,13 @@ OWL_VERSION_IRI = "http://www.w3.org/2002/07/owl#versionIRI"
 OWL_VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
 
 
-class NotAcceptable(KgbuildError):
-    """No representation the client accepts (HTTP 406)."""
-
-
 class UnknownVersion(KgbuildError):
     """A version of the ontology this server does not have (HTTP 404)."""
 
 
-@dataclass(frozen=True)
-class Representation:
-    media_type: str
-    content_type: str
-    aliases: tuple[str, ...] = ()
-
-
 # Server preference order: on a tie (e.g. Accept: */*) the first wins, so a bare browser or
 # curl gets the HTML page; RDF clients name their format.
-REPRESENTATIONS = (
-    Representation("text/html", "text/html; charset=utf-8", ("application/xhtml+xml",)),
-    Representation("text/turtle", "text/turtle; charset=utf-8", ("application/x-turtle",)),
-    Representation("application/rdf+xml", "application/rdf+xml"),
-    Representation("application/ld+json", "application/ld+json", ("application/json",)),
-    Representation("application/n-triples", "application/n-triples", ("text/plain",)),
-)
-_OX_FORMATS = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-}
+REPRESENTATIONS = (HTML, *(EXPORT_FORMATS[name] for name in ("turtle", "rdfxml", "jsonld", "ntriples")))
 
 
 @dataclass(frozen=True)
@@ -109,48 +87,9 @@ def version_from_path(url_path: str) -> str | None:
 
 
 # ---------------------------------------------------------------- content negotiation
-def _accept_ranges(accept: str) -> list[tuple[str, float]]:
-    ranges = []
-    for part in accept.split(","):
-        fields = [f.strip() for f in part.split(";")]
-        media = fields[0].lower()
-        if not re.match(r"^[\w.+*-]+/[\w.+*-]+$", media):
-            continue
-        q = 1.0
-        for param in fields[1:]:
-            key, _, value = param.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    q = max(0.0, min(1.0, float(value)))
-                except ValueError:
-                    q = 0.0
-        ranges.append((media, q))
-    return ranges
-
-
-def _quality(ranges: list[tuple[str, float]], media_types: tuple[str, ...]) -> float:
-    """The q of the most specific range matching any of `media_types` (RFC 9110, 12.5.1)."""
-    best: tuple[int, float] | None = None
-    for media, q in ranges:
-        for media_type in media_types:
-            kind = media_type.split("/")[0]
-            specificity = 2 if media == media_type else 1 if media == f"{kind}/*" else 0 if media == "*/*" else -1
-            if specificity >= 0 and (best is None or specificity > best[0]):
-                best = (specificity, q)
-    return best[1] if best else 0.0
-
-
-def negotiate(accept: str | None) -> Representation:
+def negotiate(accept: str | None) -> Format:
     """The representation to send for an Accept header (none or empty: the first, HTML)."""
-    ranges = _accept_ranges(accept or "")
-    if not ranges:
-        return REPRESENTATIONS[0]
-    scored = [(_quality(ranges, (r.media_type, *r.aliases)), -i, r) for i, r in enumerate(REPRESENTATIONS)]
-    q, _, best = max(scored, key=lambda s: (s[0], s[1]))
-    if q <= 0:
-        offered = ", ".join(r.media_type for r in REPRESENTATIONS)
-        raise NotAcceptable(f"the ontology is available as {offered}")
-    return best
+    return formats.negotiate(accept, REPRESENTATIONS)
 
 
 # ---------------------------------------------------------------- HTML
@@ -197,10 +136,7 @@ def ontology_html(path: Path | None = None) -> bytes:
     else:
         html = _generate_html(data.decode("utf-8"))
         try:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            part = cached.with_name(cached.name + ".part")
-            part.write_bytes(html)
-            part.replace(cached)
+            atomic_write(cached, html)
         except OSError:
             pass  # a read-only install still serves the page, from memory
     _HTML_CACHE[key] = html
@@ -212,7 +148,8 @@ def ontology_rdf(media_type: str, path: Path | None = None) -> bytes:
     path = path or ontology_path()
     if media_type == "text/turtle":
         return path.read_bytes()
-    fmt = _OX_FORMATS[media_type]
+    fmt = next(f.ox_format for f in REPRESENTATIONS if f.media_type == media_type)
+    assert isinstance(fmt, ox.RdfFormat)
     triples = sorted(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE), key=str)
     prefixes = None
     if fmt in (ox.RdfFormat.RDF_XML, ox.RdfFormat.JSON_LD):

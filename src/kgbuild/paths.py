@@ -1,4 +1,5 @@
-"""Where kgbuild's files live: the shipped ontology/ and queries/, a user's data/ and queries/, the cache.
+"""Where kgbuild's files live (the shipped ontology/ and queries/, a user's data/ and queries/, the cache),
+and the one way kgbuild writes a file whole (`atomic_write`).
 
 `ontology/` and `queries/` stand at the top of the source tree for people to read and
 edit; a wheel carries them inside the package (`kgbuild/ontology`, `kgbuild/queries`,
@@ -76,3 +77,15 @@ def cache_dir() -> Path:
     if env:
         return Path(env)
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kgbuild"
+
+
+def atomic_write(path: Path, data: str | bytes) -> None:
+    """Write `data` to `path` through a temporary file beside it, so a reader never sees half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.part")
+    if isinstance(data, str):
+        tmp.write_text(data, encoding="utf-8")
+    else:
+        tmp.write_bytes(data)
+    os.replace(tmp, path)

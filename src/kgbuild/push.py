@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -30,6 +29,7 @@ import httpx
 import pyoxigraph as ox
 
 from .errors import KgbuildError
+from .paths import atomic_write
 from .store import KgStore
 
 CONTENT_TYPE = "application/n-triples"
@@ -99,9 +99,7 @@ class PushState:
         self._log = None
         entries = self._others + [{"endpoint": self.endpoint, "graph": g, "version": v}
                                   for g, v in sorted(self.done.items())]
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        tmp.write_text("".join(json.dumps(e) + "\n" for e in entries), "utf-8")
-        os.replace(tmp, self.path)
+        atomic_write(self.path, "".join(json.dumps(e) + "\n" for e in entries))
 
 
 def _versions(store: KgStore) -> dict[str, str]:
@@ -114,9 +112,7 @@ def _versions(store: KgStore) -> dict[str, str]:
 
 
 def _body(store: KgStore, graph: ox.NamedNode | ox.DefaultGraph) -> bytes:
-    data = store.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
-    assert data is not None  # dump returns bytes when no output is given
-    return data
+    return store.dump(ox.RdfFormat.N_TRIPLES, graph)
 
 
 def _describe(response: httpx.Response) -> str:
@@ -150,7 +146,7 @@ def push(
     if not url.startswith(("http://", "https://")):
         raise PushError(f"{url!r} is not an http(s) URL of a Graph Store endpoint")
     versions = _versions(store)
-    if next(iter(store.store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
+    if next(store.quads(ox.DefaultGraph()), None) is not None:
         versions[""] = "sha256:" + hashlib.sha256(_body(store, ox.DefaultGraph())).hexdigest()
     report = PushReport()
     progress_state = PushState(state, url)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import QueryError
+from .errors import QueryError, SparqlSyntaxError
 from .store import KgStore
 from .vocab import PREFIXES, XSD
 
@@ -150,7 +150,7 @@ def run_saved_query(store: KgStore, query: SavedQuery, params: dict[str, str] | 
     substitutions = query.bindings(params or {}, resolve)
     try:
         return store.query(query.sparql, substitutions=substitutions, prefixes=PREFIXES)
-    except SyntaxError as exc:
+    except SparqlSyntaxError as exc:
         raise QueryError(f"{query.path}: invalid SPARQL: {exc}") from None
     except (RuntimeError, OSError) as exc:
         raise QueryError(f"{query.path}: query failed: {exc}") from None

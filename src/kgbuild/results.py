@@ -6,21 +6,10 @@ from rich.console import Console
 from rich.table import Table
 
 from .errors import QueryError
+from .formats import CONSTRUCT_FORMATS, RESULT_FORMATS
 from .names import compact
 from .vocab import PREFIXES
 
-RESULT_FORMATS = {
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-}
-GRAPH_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-}
 Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
 
@@ -153,16 +142,16 @@ def render(result: Result, fmt: str, console: Console, prefixes: dict[str, str] 
         if fmt == "table":
             console.print("yes" if bool(result) else "no")
             return None
-        if fmt not in ("json", "xml", "csv", "tsv"):
+        if fmt not in RESULT_FORMATS:
             raise QueryError(f"an ASK result cannot be written as {fmt}")
-        return result.serialize(format=RESULT_FORMATS[fmt])
+        return result.serialize(format=RESULT_FORMATS[fmt].ox_format)
     if isinstance(result, ox.QueryTriples):
         if fmt == "table":
             fmt = "turtle"
-        if fmt not in GRAPH_FORMATS:
-            raise QueryError(f"a CONSTRUCT/DESCRIBE result cannot be written as {fmt}; use {', '.join(GRAPH_FORMATS)}")
+        if fmt not in CONSTRUCT_FORMATS:
+            raise QueryError(f"a CONSTRUCT/DESCRIBE result cannot be written as {fmt}; use {', '.join(CONSTRUCT_FORMATS)}")
         triples = sorted(result, key=str)
-        return ox.serialize(triples, format=GRAPH_FORMATS[fmt], prefixes=PREFIXES if fmt == "turtle" else None)
+        return ox.serialize(triples, format=CONSTRUCT_FORMATS[fmt].ox_format, prefixes=PREFIXES if fmt == "turtle" else None)
     if fmt == "table":
         names, data = rows(result)
         console.print(table(names, data, prefixes, console.width))
@@ -170,4 +159,4 @@ def render(result: Result, fmt: str, console: Console, prefixes: dict[str, str] 
         return None
     if fmt not in RESULT_FORMATS:
         raise QueryError(f"a SELECT result cannot be written as {fmt}; use table, {', '.join(RESULT_FORMATS)}")
-    return result.serialize(format=RESULT_FORMATS[fmt])
+    return result.serialize(format=RESULT_FORMATS[fmt].ox_format)

@@ -1,15 +1,12 @@
-"""The embedded, on-disk Oxigraph store: named graphs in, SPARQL and dumps out.
+"""The embedded, on-disk Oxigraph store, and the only way to reach it: named graphs in, SPARQL and dumps out.
 
-Knows quads and graphs, nothing about annotations. Article graphs are replaced
-atomically (one SPARQL update drops and re-inserts), so a reader never sees half
-an article and a rebuild never duplicates one.
+Knows quads and graphs, nothing about annotations. The pyoxigraph store is private:
+everything else goes through KgStore, so the union-default-graph rule, the mapping of
+pyoxigraph's errors and the staging protocol each live in one place.
 
-Large loads go to a *staging* store: a new store in a hidden folder beside this one
-(`.NAME.staging-PID-XXXX`), filled by Oxigraph's bulk loader and then swapped in with
-one atomic rename (Linux `renameat2(RENAME_EXCHANGE)`; elsewhere two renames, undone
-on the next open if a crash falls between them). Oxigraph's bulk loader is not
-transactional, so a process killed mid-load leaves only a staging folder, which the
-next writer removes; the store itself never holds a partly loaded corpus.
+Article graphs are replaced atomically (one SPARQL update drops and re-inserts), so a
+reader never sees half an article and a rebuild never duplicates one. Large loads go to
+a staging store beside this one and are swapped in whole (staging.py).
 
 A finished build leaves a *generation stamp* (`kgbuild.generation`, a new random
 token each time) inside the store folder. Read-only readers open a snapshot of the
@@ -18,25 +15,27 @@ it serves a build's data as soon as the build is done and never a build in progr
 """
 from __future__ import annotations
 
-import ctypes
-import errno
 import os
 import secrets
 import shutil
-import sys
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import StoreError
+from . import staging
+from .errors import SparqlSyntaxError, StoreError
+from .paths import atomic_write
 from .sparqltext import has_dataset_clause
 from .vocab import KG
 
 DEFAULT_STORE = Path(".kgbuild") / "store"
 STORE_ENV = "KGBUILD_STORE"
 GENERATION_FILE = "kgbuild.generation"  # in the store folder; RocksDB leaves files it did not make alone
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
+Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
 
 def default_store_path() -> Path:
@@ -82,69 +81,6 @@ def generation_stamp(path: Path) -> tuple[str | None, int | None]:
     return stamp, inode
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Atomically swap two paths (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
-    except (OSError, AttributeError):
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
-        return True
-    err = ctypes.get_errno()
-    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.EXDEV):
-        return False
-    raise OSError(err, os.strerror(err), str(a))
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-class StagingStore:
-    """A new, empty store beside a KgStore, filled off to the side and then swapped in whole.
-
-    >>> staging = store.staging()                                  # doctest: +SKIP
-    >>> staging.store.bulk_load(path="all.nq", format=ox.RdfFormat.N_QUADS)  # doctest: +SKIP
-    >>> store.swap_in(staging)                                     # doctest: +SKIP
-    """
-
-    def __init__(self, path: Path | None):
-        self.path = path
-        self.store: ox.Store | None = ox.Store(str(path)) if path is not None else ox.Store()
-
-    def close(self) -> None:
-        """Release the store (on disk: closes the database so the folder can be renamed)."""
-        self.store = None
-
-    def discard(self) -> None:
-        """Throw the staged data away."""
-        self.close()
-        if self.path is not None:
-            shutil.rmtree(self.path, ignore_errors=True)
-
-
 class KgStore:
     """A kgbuild store on disk (or in memory when `path` is None)."""
 
@@ -153,36 +89,61 @@ class KgStore:
         self.read_only = read_only
         try:
             if self.path is None:
-                self.store = ox.Store()
+                self._store: ox.Store | None = ox.Store()
             elif read_only:
                 if not self.path.is_dir():
                     raise StoreError(f"no store at {self.path}; run `kgbuild build` first")
-                self.store = ox.Store.read_only(str(self.path))
+                self._store = ox.Store.read_only(str(self.path))
             else:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                self._recover()
-                self.store = ox.Store(str(self.path))
+                staging.recover(self.path)
+                self._store = ox.Store(str(self.path))
         except OSError as exc:
             hint = " (another kgbuild process may hold it: stop it, or open read-only)" if "lock" in str(exc).lower() else ""
             raise StoreError(f"cannot open store at {self.path}: {exc}{hint}") from None
 
+    @property
+    def _db(self) -> ox.Store:
+        if self._store is None:
+            raise StoreError(f"the store at {self.path or 'memory'} is closed")
+        return self._store
+
     # ------------------------------------------------------------ reading
     def graphs(self) -> list[ox.NamedNode]:
-        return sorted((g for g in self.store.named_graphs() if isinstance(g, ox.NamedNode)), key=lambda g: g.value)
+        """The named graphs with IRIs, sorted."""
+        return sorted((g for g in self._db.named_graphs() if isinstance(g, ox.NamedNode)), key=lambda g: g.value)
+
+    def graph_names(self) -> Iterator[ox.NamedNode | ox.BlankNode]:
+        """Every named graph, blank-node names included, in the store's order."""
+        return iter(self._db.named_graphs())
+
+    def has_graph(self, graph: GraphName) -> bool:
+        """Whether the named graph exists (the default graph always does)."""
+        return isinstance(graph, ox.DefaultGraph) or self._db.contains_named_graph(graph)
 
     def is_empty(self) -> bool:
-        return next(iter(self.store.named_graphs()), None) is None and next(iter(self.store), None) is None
+        return next(iter(self._db.named_graphs()), None) is None and next(iter(self._db), None) is None
 
     def graph_hashes(self) -> dict[str, str]:
         """Named graph IRI -> the kg:sourceHash its article was built from."""
         rows = self.select(f"SELECT ?g ?h WHERE {{ GRAPH ?g {{ ?a <{KG}sourceHash> ?h }} }}")
         return {row["g"].value: row["h"].value for row in rows}
 
-    def quads(self, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
-        return iter(self.store.quads_for_pattern(None, None, None, graph))
+    def quads(self, graph: GraphName | None = None) -> Iterator[ox.Quad]:
+        """Every quad, or one graph's."""
+        return iter(self._db.quads_for_pattern(None, None, None, graph))
+
+    def match(self, subject: ox.NamedNode | ox.BlankNode | ox.Triple | None = None,
+              predicate: ox.NamedNode | None = None, object: Term | None = None,  # noqa: A002
+              graph: GraphName | None = None) -> Iterator[ox.Quad]:
+        """The quads that fit a pattern (None matches anything; graph None means every graph)."""
+        return iter(self._db.quads_for_pattern(subject, predicate, object, graph))
 
     def __len__(self) -> int:
-        return len(self.store)
+        return len(self._db)
+
+    def __contains__(self, quad: ox.Quad) -> bool:
+        return quad in self._db
 
     def query(
         self,
@@ -192,16 +153,26 @@ class KgStore:
         prefixes: dict[str, str] | None = None,
         default_graph: list[ox.NamedNode | ox.DefaultGraph] | None = None,
         named_graphs: list[ox.NamedNode] | None = None,
-    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-        """SPARQL over the union of all graphs, unless the caller or the query (FROM) names the dataset."""
-        return self.store.query(
-            sparql,
-            substitutions=substitutions,  # type: ignore[arg-type]
-            prefixes=prefixes,
-            use_default_graph_as_union=default_graph is None and not has_dataset_clause(sparql),
-            default_graph=default_graph,  # type: ignore[arg-type]
-            named_graphs=named_graphs,  # type: ignore[arg-type]
-        )
+        base_iri: str | None = None,
+    ) -> Result:
+        """SPARQL over the union of all graphs, unless the caller or the query (FROM) names the dataset.
+
+        The one place of that rule: pyoxigraph's union flag would override a query's own FROM,
+        and an explicit dataset (the protocol's default-graph-uri) replaces both. A syntax
+        error raises SparqlSyntaxError; errors while the answer is read come from the result.
+        """
+        try:
+            return self._db.query(
+                sparql,
+                substitutions=substitutions,  # type: ignore[arg-type]
+                prefixes=prefixes,
+                base_iri=base_iri,
+                use_default_graph_as_union=default_graph is None and not has_dataset_clause(sparql),
+                default_graph=default_graph,  # type: ignore[arg-type]
+                named_graphs=named_graphs,  # type: ignore[arg-type]
+            )
+        except SyntaxError as exc:
+            raise SparqlSyntaxError(str(exc)) from None
 
     def select(self, sparql: str) -> ox.QuerySolutions:
         """A SELECT query's solutions (raises if `sparql` is not a SELECT)."""
@@ -210,12 +181,49 @@ class KgStore:
             raise TypeError("expected a SELECT query")
         return result
 
+    def dump(self, fmt: ox.RdfFormat, graph: GraphName | None = None) -> bytes:
+        """The store (a dataset format) or one graph, as pyoxigraph writes it (unsorted: fast)."""
+        data = self._db.dump(format=fmt, from_graph=graph) if graph is not None else self._db.dump(format=fmt)
+        assert data is not None  # dump returns bytes when no output is given
+        return data
+
+    def dump_graph(self, graph: GraphName) -> bytes:
+        """One graph as N-Quads, with its graph name on every line (none for the default graph)."""
+        return as_nquads(self._db.quads_for_pattern(None, None, None, graph))
+
     # ------------------------------------------------------------ writing
-    def replace_graph(self, graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> None:
-        """Swap a named graph's content in one transaction."""
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        """A SPARQL update, in one transaction; a syntax error raises SparqlSyntaxError, a storage one StoreError."""
+        try:
+            self._db.update(sparql, base_iri=base_iri)
+        except SyntaxError as exc:
+            raise SparqlSyntaxError(str(exc)) from None
+        except OSError as exc:
+            raise StoreError(f"the update failed: {exc}") from None
+
+    def replace_graph(self, graph: ox.NamedNode | ox.DefaultGraph, quads: Iterable[ox.Quad]) -> None:
+        """Make a graph hold exactly `quads` (their own graph names are ignored); a named graph exists afterwards."""
+        if isinstance(graph, ox.DefaultGraph):
+            self._db.clear_graph(graph)
+            self._db.extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
+            return
         body = _ntriples(quads)
-        update = f"DROP SILENT GRAPH <{graph.value}> ;\nINSERT DATA {{ GRAPH <{graph.value}> {{\n{body}}} }}"
-        self.store.update(update)
+        self.update(f"DROP SILENT GRAPH <{graph.value}> ;\nINSERT DATA {{ GRAPH <{graph.value}> {{\n{body}}} }}")
+        if not body:
+            self._db.add_graph(graph)
+
+    def add(self, quads: Iterable[ox.Quad], graph: ox.NamedNode | ox.DefaultGraph | None = None) -> None:
+        """Add quads (into `graph` when given, which then exists even if `quads` is empty)."""
+        if graph is None:
+            self._db.extend(quads)
+            return
+        if isinstance(graph, ox.NamedNode):
+            self._db.add_graph(graph)
+        self._db.extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
+
+    def remove(self, quads: Iterable[ox.Quad]) -> None:
+        for quad in list(quads):
+            self._db.remove(quad)
 
     def replace_graph_nquads(self, graph: str, nquads: bytes) -> None:
         """Swap a named graph's content in one transaction, from N-Quads that are all in `graph`.
@@ -229,7 +237,7 @@ class KgStore:
         body = text.replace(suffix, " .\n")
         if body.count("\n") != text.count(suffix):
             raise StoreError(f"N-Quads for {graph} hold quads of another graph")
-        self.store.update(f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{\n{body}}} }}")
+        self.update(f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{\n{body}}} }}")
 
     def holds_graph(self, graph: str, nquads: bytes) -> bool:
         """Whether `graph` is what storing these N-Quads would make it, up to blank node labels.
@@ -237,96 +245,82 @@ class KgStore:
         Compared as stored (Oxigraph normalises some literals, e.g. xsd:nonNegativeInteger)
         and canonicalised (a SPARQL update mints its own blank nodes).
         """
-        probe = ox.Store()
-        probe.load(nquads, format=ox.RdfFormat.N_QUADS)
+        probe = KgStore()
+        probe.load(nquads, ox.RdfFormat.N_QUADS)
         name = ox.NamedNode(graph)
-        return canonical(self.quads(name)) == canonical(probe.quads_for_pattern(None, None, None, name))
+        return canonical(self.quads(name)) == canonical(probe.quads(name))
 
-    def dump_graph(self, graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> bytes:
-        """One graph as N-Quads, with its graph name on every line (none for the default graph)."""
-        return as_nquads(self.store.quads_for_pattern(None, None, None, graph))
+    def drop_graph(self, graph: ox.NamedNode | ox.DefaultGraph) -> bool:
+        """Remove a named graph (the default graph: empty it); False when there was no such graph."""
+        if isinstance(graph, ox.DefaultGraph):
+            self._db.clear_graph(graph)
+            return True
+        if not self._db.contains_named_graph(graph):
+            return False
+        self._db.remove_graph(graph)
+        return True
 
-    def drop_graph(self, graph: ox.NamedNode) -> None:
-        self.store.update(f"DROP SILENT GRAPH <{graph.value}>")
+    def load(self, data: bytes | Path, fmt: ox.RdfFormat, *, graph: ox.NamedNode | None = None,
+             base_iri: str | None = None) -> None:
+        """Parse and add RDF in one transaction (triple formats into `graph`, else the default graph)."""
+        source = {"path": str(data)} if isinstance(data, Path) else {"input": data}
+        try:
+            self._db.load(**source, format=fmt, to_graph=graph, base_iri=base_iri)  # type: ignore[arg-type]
+        except SyntaxError as exc:
+            raise SparqlSyntaxError(f"invalid {fmt.name}: {exc}") from None
 
-    def bulk_load_nquads(self, path: Path) -> None:
-        """Fast path for a fresh store: Oxigraph's bulk loader straight from an N-Quads file."""
-        self.store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+    def bulk_load_nquads(self, data: bytes | Path) -> None:
+        """Oxigraph's bulk loader (not transactional: for a fresh or staging store), from a file or bytes."""
+        if isinstance(data, Path):
+            self._db.bulk_load(path=str(data), format=ox.RdfFormat.N_QUADS)
+        else:
+            self._db.bulk_load(data, format=ox.RdfFormat.N_QUADS)
 
     def flush(self) -> None:
         if self.path is not None:
-            self.store.flush()
+            self._db.flush()
 
     def mark_generation(self) -> str | None:
         """Record that a build finished (after `flush`): a new stamp, written atomically, for readers to notice."""
         if self.path is None:
             return None
         stamp = f"{time.time_ns()}-{secrets.token_hex(8)}"
-        target = self.path / GENERATION_FILE
-        tmp = target.with_name(f"{GENERATION_FILE}.{os.getpid()}.tmp")
-        tmp.write_text(stamp + "\n", "ascii")
-        os.replace(tmp, target)
+        atomic_write(self.path / GENERATION_FILE, stamp + "\n")
         return stamp
 
-    # ------------------------------------------------------------ staging and swapping
-    def _siblings(self, kind: str) -> list[tuple[Path, int]]:
-        """Hidden staging (or displaced) folders of this store: (path, pid of the process that made them)."""
-        assert self.path is not None
-        out = []
-        for entry in self.path.parent.glob(f".{self.path.name}.{kind}-*"):
-            try:
-                out.append((entry, int(entry.name.rsplit(f".{kind}-", 1)[1].split("-", 1)[0])))
-            except ValueError:
-                continue
-        return out
+    # ------------------------------------------------------------ staging and swapping (see staging.py)
+    def close(self) -> None:
+        """Release the database (on disk: its folder can then be renamed or removed)."""
+        self._store = None
 
-    def _recover(self) -> None:
-        """Undo what a killed writer left: a store displaced mid-swap comes back; dead staging goes."""
-        assert self.path is not None
-        if not self.path.exists():
-            displaced = sorted((p for p, pid in self._siblings("old") if not _pid_alive(pid)),
-                               key=lambda p: p.stat().st_mtime)
-            if displaced:
-                os.rename(displaced[-1], self.path)
-        for kind in ("staging", "old"):
-            for entry, pid in self._siblings(kind):
-                if not _pid_alive(pid):
-                    shutil.rmtree(entry, ignore_errors=True)
-
-    def staging(self) -> StagingStore:
-        """A new empty store beside this one (in memory for an in-memory store), for swap_in."""
+    def staging(self) -> KgStore:
+        """A new empty store beside this one (in memory for an in-memory store), to fill and then swap_in."""
         if self.path is None:
-            return StagingStore(None)
-        self._recover()
-        path = self.path.parent / f".{self.path.name}.staging-{os.getpid()}-{secrets.token_hex(4)}"
+            return KgStore()
+        staging.recover(self.path)
+        path = staging.staging_path(self.path)
         try:
-            return StagingStore(path)
-        except OSError as exc:
+            return KgStore(path)
+        except StoreError as exc:
             raise StoreError(f"cannot create a staging store at {path}: {exc}") from None
 
-    def swap_in(self, staging: StagingStore) -> None:
+    def discard(self) -> None:
+        """Close this (staging) store and delete its folder."""
+        self.close()
+        if self.path is not None:
+            shutil.rmtree(self.path, ignore_errors=True)
+
+    def swap_in(self, staged: KgStore) -> None:
         """Make the staged store this store, in one atomic step for anyone opening the path.
 
         Handles on the old store (this object's own is reopened) keep the old data.
         """
-        if self.path is None or staging.path is None:
-            assert staging.store is not None
-            self.store, staging.store = staging.store, None
+        if self.path is None or staged.path is None:
+            self._store, staged._store = staged._db, None
             return
-        staging.close()
-        del self.store  # close the database, so nothing writes to the old folder any more
+        staged.close()
+        self.close()  # nothing writes to the old folder any more
         try:
-            if _exchange(staging.path, self.path):
-                displaced = staging.path  # now holds the old store
-            else:
-                displaced = self.path.parent / f".{self.path.name}.old-{os.getpid()}-{secrets.token_hex(4)}"
-                os.rename(self.path, displaced)  # a crash between the renames is undone by the next open
-                try:
-                    os.rename(staging.path, self.path)
-                except OSError:
-                    os.rename(displaced, self.path)
-                    raise
-            _fsync_dir(self.path.parent)
+            staging.swap_folders(staged.path, self.path)
         finally:
-            self.store = ox.Store(str(self.path))
-        shutil.rmtree(displaced, ignore_errors=True)
+            self._store = ox.Store(str(self.path))

@@ -280,28 +280,22 @@ _FORBIDDEN = f"""SELECT DISTINCT ?c ?p ?value ?why WHERE {{
 }}"""
 
 
-def _select(graph: ox.Store, sparql: str) -> ox.QuerySolutions:
-    result = graph.query(sparql)
-    assert isinstance(result, ox.QuerySolutions)
-    return result
-
-
 def inconsistency_hints(triples: Iterable[ox.Triple]) -> list[str]:
     """Up to MAX_HINTS readable causes of an inconsistency, from simple pattern queries."""
-    graph = ox.Store()
-    graph.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    graph = KgStore()  # in memory: a scratch graph to ask pattern queries of
+    graph.add(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
     supers: dict[str, set[str]] = defaultdict(set)
-    for row in _select(graph, _SUPERS):
+    for row in graph.select(_SUPERS):
         supers[row["c"].value].add(row["s"].value)
     types: dict[object, set[str]] = defaultdict(set)
-    for row in _select(graph, _TYPES):
+    for row in graph.select(_TYPES):
         types[row["x"]] |= supers.get(row["c"].value, {row["c"].value})
     hints = _disjoint_hints(graph, types) + _functional_hints(graph) + _forbidden_hints(graph, types)
     return hints[:MAX_HINTS]
 
 
-def _disjoint_hints(graph: ox.Store, types: dict[object, set[str]]) -> list[str]:
-    pairs = {(row["a"].value, row["b"].value) for row in _select(graph, _DISJOINT)}
+def _disjoint_hints(graph: KgStore, types: dict[object, set[str]]) -> list[str]:
+    pairs = {(row["a"].value, row["b"].value) for row in graph.select(_DISJOINT)}
     disjoint = {c for pair in pairs for c in pair}
     hints: list[str] = []
     for node, classes in sorted(types.items(), key=lambda item: str(item[0])):
@@ -311,23 +305,23 @@ def _disjoint_hints(graph: ox.Store, types: dict[object, set[str]]) -> list[str]
     return hints
 
 
-def _functional_hints(graph: ox.Store) -> list[str]:
+def _functional_hints(graph: KgStore) -> list[str]:
     values: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for row in _select(graph, _FUNCTIONAL):
+    for row in graph.select(_FUNCTIONAL):
         values[(_short(row["x"]), _short(row["p"]))].add(_short(row["o"]))
     return [f"{node} has {len(objects)} values of {prop} ({', '.join(sorted(objects))}), which allows only one"
             for (node, prop), objects in sorted(values.items()) if len(objects) > 1]
 
 
-def _forbidden_hints(graph: ox.Store, types: dict[object, set[str]]) -> list[str]:
+def _forbidden_hints(graph: KgStore, types: dict[object, set[str]]) -> list[str]:
     rules: dict[tuple[str, str], set[str]] = defaultdict(set)  # (class, property) -> allowed values
-    for row in _select(graph, _FORBIDDEN):
+    for row in graph.select(_FORBIDDEN):
         allowed = rules[(row["c"].value, row["p"].value)]
         if row["value"] is not None:
             allowed.add(row["value"].value)
     hints = []
     for (cls, prop), allowed in sorted(rules.items()):
-        for quad in graph.quads_for_pattern(None, ox.NamedNode(prop), None):
+        for quad in graph.match(None, ox.NamedNode(prop)):
             if cls in types.get(quad.subject, ()) and isinstance(quad.object, (ox.NamedNode, ox.Literal)) \
                     and quad.object.value not in allowed:
                 what = "none allowed" if not allowed else "allowed: " + ", ".join(sorted(map(_short, allowed)))

@@ -26,7 +26,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from .errors import KgbuildError
-from .export import EXTENSIONS, FORMATS
+from .formats import EXPORT_FORMATS
 from .store import KgStore
 from .vocab import DBPEDIA_RESOURCE, KG, ONTOLOGY_IRI, PREFIXES, WIKIDATA_ENTITY, Iris
 
@@ -50,17 +50,6 @@ TARGETS: dict[str, tuple[str, str, str]] = {
     "wikidata": ("Wikidata", WIKIDATA_ENTITY, "https://query.wikidata.org/sparql"),
     "dbpedia": ("DBpedia", DBPEDIA_RESOURCE, "https://dbpedia.org/sparql"),
 }
-
-# Export formats -> (name, IANA media type, W3C format IRI).
-MEDIA_TYPES: dict[str, tuple[str, str, str]] = {
-    "turtle": ("Turtle", "text/turtle", "http://www.w3.org/ns/formats/Turtle"),
-    "ntriples": ("N-Triples", "application/n-triples", "http://www.w3.org/ns/formats/N-Triples"),
-    "nquads": ("N-Quads", "application/n-quads", "http://www.w3.org/ns/formats/N-Quads"),
-    "trig": ("TriG", "application/trig", "http://www.w3.org/ns/formats/TriG"),
-    "jsonld": ("JSON-LD", "application/ld+json", "http://www.w3.org/ns/formats/JSON-LD"),
-    "rdfxml": ("RDF/XML", "application/rdf+xml", "http://www.w3.org/ns/formats/RDF_XML"),
-}
-assert set(MEDIA_TYPES) == set(FORMATS)
 
 # Prefixes for partition names; prefix names have no '-', so names cannot collide.
 SLUG_PREFIXES = {**PREFIXES, "sh": "http://www.w3.org/ns/shacl#", "vann": "http://purl.org/vocab/vann/",
@@ -143,7 +132,7 @@ def _rows(store: KgStore, sparql: str, **bindings: ox.NamedNode | ox.Literal) ->
     projected variables, and these sit in filters): each term writes itself in escaped N-Triples form."""
     for name, term in bindings.items():
         sparql = sparql.replace(f"?{name}", str(term))
-    result = store.store.query(sparql)
+    result = store.query(sparql, default_graph=[ox.DefaultGraph()])  # every pattern names its GRAPH
     assert isinstance(result, ox.QuerySolutions)
     return list(result)
 
@@ -248,12 +237,13 @@ def describe(store: KgStore, iris: Iris, *, endpoint_url: str, license: str = DE
     add(service, DCAT + "endpointURL", endpoint_url)
     add(service, DCAT + "servesDataset", dataset)
     add(service, DCTERMS + "conformsTo", "https://www.w3.org/TR/sparql11-protocol/")
-    for fmt, (name, media_type, format_iri) in MEDIA_TYPES.items():
+    for fmt, form in EXPORT_FORMATS.items():
+        name, media_type, format_iri = form.title, form.media_type, form.iri
         dist = ox.NamedNode(f"{ds}distribution-{fmt}")
         add(dataset, DCAT + "distribution", dist)
         add(dataset, VOID + "feature", format_iri)
         add(dist, RDF_TYPE.value, DCAT + "Distribution")
-        add(dist, DCTERMS + "title", en(f"{TITLE} in {name} (kgbuild export -f {fmt}, .{EXTENSIONS[fmt]})"))
+        add(dist, DCTERMS + "title", en(f"{TITLE} in {name} (kgbuild export -f {fmt}, .{form.extension})"))
         add(dist, DCAT + "mediaType", "https://www.iana.org/assignments/media-types/" + media_type)
         add(dist, DCTERMS + "format", format_iri)
         add(dist, DCTERMS + "license", license)
@@ -297,7 +287,7 @@ def void_turtle(store: KgStore, *, endpoint_url: str | None = None) -> bytes:
     """
     iris = store_iris(store)
     graph = void_graph(iris)
-    if store.store.contains_named_graph(graph):
+    if store.has_graph(graph):
         quads = list(store.quads(graph))
         if endpoint_url is not None:
             quads = _at_endpoint(quads, iris.dataset(), endpoint_url)

@@ -29,6 +29,7 @@ from . import model as m
 from .anchoring import Span
 from .errors import AnnotationError
 from .importers.common import RegistryNames, article_to_doc, text_reference, write_annotation
+from .paths import atomic_write
 from .vocab import KG, Iris
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -329,7 +330,6 @@ def import_file(path: Path, out_yaml: Path, *, registry: m.Registry, text_path: 
     """Read the collection in `path` and write `out_yaml` (and the text beside it when missing);
     the written file is loaded once to prove it is valid. Returns warnings."""
     from . import loader
-    from .importers.common import atomic_write
 
     raw = loader.read_text(Path(path))
     try:

@@ -24,10 +24,10 @@ from .. import loader
 from .. import model as m
 from ..anchoring import Span
 from ..errors import AnnotationError
+from ..paths import atomic_write
 from .common import (
     RegistryNames,
     article_id_for,
-    atomic_write,
     normalize_date,
     slug,
     text_reference,

@@ -446,12 +446,3 @@ def text_reference(yaml_path: Path, text_path: Path) -> str:
     import os
 
     return Path(os.path.relpath(Path(text_path).resolve(), Path(yaml_path).resolve().parent)).as_posix()
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temporary file, so a reader never sees half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)

@@ -13,8 +13,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import conneg
-from .protocol import FORMAT_PARAMS
+from .. import formats
+from ..formats import FORMAT_PARAMS
 from .replies import COMMON_HEADERS, outcome_response, require_writer
 from .runner import Sink
 from .state import ServerState
@@ -38,9 +38,7 @@ def _target(request: Request) -> Target:
 
 
 def _exists(state: ServerState, target: Target) -> bool:
-    if isinstance(target, ox.DefaultGraph):
-        return True
-    return state.store.store.contains_named_graph(target)
+    return state.store.has_graph(target)
 
 
 async def graph_store(request: Request) -> Response:
@@ -59,13 +57,13 @@ async def graph_store(request: Request) -> Response:
 
 async def _read(request: Request, state: ServerState, target: Target) -> Response:
     names = [v for p in FORMAT_PARAMS for v in request.query_params.getlist(p)]
-    fmt = conneg.choose(conneg.Kind.GRAPH, request.headers.get("accept"), names)
+    fmt = formats.choose(formats.Kind.GRAPH, request.headers.get("accept"), names)
     if not await state.runner.call(_exists, state, target):
         raise HTTPException(404, f"no graph {target.value!r} in this store")  # type: ignore[union-attr]
 
     def produce(sink: Sink) -> None:
         sink.start(fmt)
-        quads = state.store.store.quads_for_pattern(None, None, None, target)
+        quads = state.store.quads(target)
         if fmt.is_dataset:
             items = (ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads)
             ox.serialize(items, sink, fmt.ox_format)  # type: ignore[arg-type]
@@ -80,7 +78,7 @@ async def _write(request: Request, state: ServerState, target: Target, *, replac
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     rdf_format = ox.RdfFormat.from_media_type(media_type) if media_type else None
     if rdf_format is None:
-        offered = ", ".join(f.media_type for f in conneg.GRAPH_FORMATS)
+        offered = ", ".join(f.media_type for f in formats.GRAPH_FORMATS)
         raise HTTPException(415, f"cannot read a body of {media_type or 'no Content-Type'}; send one of {offered}")
     body = await request.body()
     base = target.value if isinstance(target, ox.NamedNode) else str(request.url.replace(query=""))
@@ -95,17 +93,9 @@ async def _write(request: Request, state: ServerState, target: Target, *, replac
         quads = [ox.Quad(q.subject, q.predicate, q.object, target) for q in parsed]
         existed = _exists(state, target)
         if replace:
-            if isinstance(target, ox.NamedNode):
-                state.store.replace_graph(target, quads)
-                if not quads:
-                    state.store.store.add_graph(target)
-            else:
-                state.store.store.clear_graph(target)
-                state.store.store.extend(quads)
+            state.store.replace_graph(target, quads)
         else:
-            if isinstance(target, ox.NamedNode) and not quads:
-                state.store.store.add_graph(target)
-            state.store.store.extend(quads)
+            state.store.add(quads, target)
         state.store.flush()
         return 204 if existed else 201
 
@@ -118,12 +108,8 @@ async def _write(request: Request, state: ServerState, target: Target, *, replac
 
 async def _delete(state: ServerState, target: Target) -> Response:
     def job() -> None:
-        if isinstance(target, ox.NamedNode):
-            if not state.store.store.contains_named_graph(target):
-                raise HTTPException(404, f"no graph {target.value!r} in this store")
-            state.store.store.remove_graph(target)
-        else:
-            state.store.store.clear_graph(target)
+        if not state.store.drop_graph(target):
+            raise HTTPException(404, f"no graph {target.value!r} in this store")  # type: ignore[union-attr]
         state.store.flush()
 
     try:

@@ -20,10 +20,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from .. import formats
+from ..formats import FORMAT_PARAMS
+from ..store import KgStore
 from ..vocab import OA, OWL, PREFIXES, RDF, RDFS, SCHEMA, SKOS
-from . import conneg, reading
+from . import reading
 from .html import HTML_HEADERS, Linker, esc, highlight, page
-from .protocol import FORMAT_PARAMS
 from .state import ServerState
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -83,11 +85,11 @@ class ResourceView:
         return sorted({q.triple for q in self.outgoing}, key=str)
 
 
-def _objects(store: ox.Store, s: ox.NamedNode | ox.BlankNode, p: ox.NamedNode) -> list[object]:
-    return [q.object for q in store.quads_for_pattern(s, p, None, None)]
+def _objects(store: KgStore, s: ox.NamedNode | ox.BlankNode, p: ox.NamedNode) -> list[object]:
+    return [q.object for q in store.match(s, p, None, None)]
 
 
-def _label(store: ox.Store, node: ox.NamedNode) -> str | None:
+def _label(store: KgStore, node: ox.NamedNode) -> str | None:
     for p in LABELS:
         for o in _objects(store, node, p):
             if isinstance(o, ox.Literal):
@@ -102,7 +104,7 @@ def _int(term: object) -> int | None:
         return None
 
 
-def _selector_span(store: ox.Store, target: ox.NamedNode | ox.BlankNode) -> tuple[int, int] | None:
+def _selector_span(store: KgStore, target: ox.NamedNode | ox.BlankNode) -> tuple[int, int] | None:
     for sel in _objects(store, target, OA.hasSelector):
         if not isinstance(sel, (ox.NamedNode, ox.BlankNode)):
             continue
@@ -117,9 +119,9 @@ def _selector_span(store: ox.Store, target: ox.NamedNode | ox.BlankNode) -> tupl
 
 def read_resource(state: ServerState, iri: str, linker: Linker, limit: int) -> ResourceView | None:
     """Everything a page about `iri` shows; None when the store does not know it."""
-    store = state.store.store
+    store = state.store
     node = ox.NamedNode(iri)
-    outgoing = list(store.quads_for_pattern(node, None, None, None))
+    outgoing = list(store.match(node, None, None, None))
     # Hash sub-resources (#target, #quote, #position of an annotation) belong to this page.
     todo = [q.object for q in outgoing]
     seen: set[str] = set()
@@ -127,15 +129,15 @@ def read_resource(state: ServerState, iri: str, linker: Linker, limit: int) -> R
         obj = todo.pop()
         if isinstance(obj, ox.NamedNode) and obj.value.startswith(iri + "#") and obj.value not in seen:
             seen.add(obj.value)
-            more = list(store.quads_for_pattern(obj, None, None, None))
+            more = list(store.match(obj, None, None, None))
             outgoing += more
             todo += [q.object for q in more]
     incoming = []
-    for q in store.quads_for_pattern(None, None, node, None):
+    for q in store.match(None, None, node, None):
         incoming.append(q)
         if len(incoming) > limit:
             break
-    is_graph = store.contains_named_graph(node)
+    is_graph = store.has_graph(node)
     if not outgoing and not incoming and not is_graph:
         return None
     texts, more_texts = _texts(state, node, outgoing, linker)
@@ -153,14 +155,14 @@ def read_resource(state: ServerState, iri: str, linker: Linker, limit: int) -> R
 def _texts(state: ServerState, node: ox.NamedNode, outgoing: list[ox.Quad], linker: Linker
            ) -> tuple[list[ArticleText], int]:
     """The article text(s) this resource is anchored in, with its spans (or, for an article, all spans)."""
-    store = state.store.store
+    store = state.store
     by_doc: dict[str, list[Anchor]] = defaultdict(list)
     if any(q.predicate == SCHEMA.articleBody for q in outgoing):
-        for t in store.quads_for_pattern(None, OA.hasSource, node, None):
+        for t in store.match(None, OA.hasSource, node, None):
             span = _selector_span(store, t.subject)
             if span is None:
                 continue
-            for a in store.quads_for_pattern(None, OA.hasTarget, t.subject, None):
+            for a in store.match(None, OA.hasTarget, t.subject, None):
                 for body in _objects(store, a.subject, OA.hasBody):
                     if isinstance(body, ox.NamedNode) and body != node:
                         title = _label(store, body) or linker.short(body.value)
@@ -168,7 +170,7 @@ def _texts(state: ServerState, node: ox.NamedNode, outgoing: list[ox.Quad], link
                     elif body == node:
                         by_doc[node.value].append(Anchor(*span, None, "this article"))
     else:
-        for a in store.quads_for_pattern(None, OA.hasBody, node, None):
+        for a in store.match(None, OA.hasBody, node, None):
             for target in _objects(store, a.subject, OA.hasTarget):
                 if not isinstance(target, (ox.NamedNode, ox.BlankNode)):
                     continue
@@ -277,10 +279,10 @@ async def resource(request: Request) -> Response:
         raise HTTPException(404, f"{iri!r} is not an IRI this server mints") from None
     names = [v for p in FORMAT_PARAMS for v in request.query_params.getlist(p)]
     accept = request.headers.get("accept")
-    want_html = (names and names[0].lower() in ("html", "text/html")) or (not names and conneg.prefers_html(accept))
+    want_html = (names and names[0].lower() in ("html", "text/html")) or (not names and formats.prefers_html(accept))
     linker = Linker(state.base, state.ld_prefixes[0])
     limit = state.max_html_rows
-    fmt = None if want_html else conneg.choose(conneg.Kind.GRAPH, accept, names)
+    fmt = None if want_html else formats.choose(formats.Kind.GRAPH, accept, names)
     view = await state.runner.call(read_resource, state, iri, linker, limit)
     if view is None:
         raise HTTPException(404, f"nothing is known about {iri}")
@@ -296,7 +298,7 @@ async def resource(request: Request) -> Response:
         return RedirectResponse("/rdf-graph-store?graph=" + quote(iri, safe="") + f"&format={fmt.extension}",
                                 status_code=303, headers=headers)
     triples = view.triples()
-    body = await state.runner.call(conneg.write_graph, triples, fmt, used_prefixes(triples, {"id": state.base,
+    body = await state.runner.call(formats.write_graph, triples, fmt, used_prefixes(triples, {"id": state.base,
                                                                                            **PREFIXES}))
     return Response(body, headers={**headers, "Content-Type": fmt.content_type, "X-Content-Type-Options": "nosniff"})
 

@@ -17,9 +17,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..sparqltext import DatasetConflict, apply_using, has_dataset_clause, is_allowed_host, network_targets, too_complex
+from .. import formats
+from ..errors import SparqlSyntaxError, StoreError
+from ..formats import FORMAT_PARAMS
+from ..sparqltext import DatasetConflict, apply_using, is_allowed_host, network_targets, too_complex
 from ..vocab import PREFIXES
-from . import conneg
 from .replies import COMMON_HEADERS, outcome_response, require_writer
 from .runner import Sink
 from .state import ServerState
@@ -31,19 +33,6 @@ FORM = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
 ALLOWED = "GET, HEAD, POST, OPTIONS"
-FORMAT_PARAMS = ("format", "output", "results")
-SD_RESULT_FORMATS = {
-    "application/sparql-results+json": "SPARQL_Results_JSON",
-    "application/sparql-results+xml": "SPARQL_Results_XML",
-    "text/csv": "SPARQL_Results_CSV",
-    "text/tab-separated-values": "SPARQL_Results_TSV",
-    "text/turtle": "Turtle",
-    "application/n-triples": "N-Triples",
-    "application/rdf+xml": "RDF_XML",
-    "application/ld+json": "JSON-LD",
-    "application/trig": "TriG",
-    "application/n-quads": "N-Quads",
-}
 
 
 def endpoint_url(request: Request) -> str:
@@ -146,20 +135,17 @@ async def run_query(request: Request, query: str, params: MultiDict) -> Response
     state: ServerState = request.app.state.kg
     check_request(state, query)
     default, named = _iris(params, "default-graph-uri"), _iris(params, "named-graph-uri")
-    kwargs: dict[str, object] = {"base_iri": endpoint_url(request)}
-    if default or named:
-        kwargs.update(default_graph=default, named_graphs=named)
-    elif not has_dataset_clause(query):  # pyoxigraph's union flag would override the query's own FROM
-        kwargs["use_default_graph_as_union"] = True
+    dataset = {"default_graph": default, "named_graphs": named} if default or named else {}
+    base = endpoint_url(request)
     accept = request.headers.get("accept")
     names = [v for p in FORMAT_PARAMS for v in params.getlist(p)]
 
     def produce(sink: Sink) -> None:
         try:
-            result = state.store.store.query(query, **kwargs)  # type: ignore[arg-type]
-        except SyntaxError as exc:
+            result = state.store.query(query, base_iri=base, **dataset)  # type: ignore[arg-type]
+        except SparqlSyntaxError as exc:
             raise HTTPException(400, f"malformed query: {exc}") from None
-        fmt = conneg.choose(conneg.kind_of(result), accept, names)
+        fmt = formats.choose(formats.kind_of(result), accept, names)
         sink.start(fmt)
         serialize_result(result, sink, fmt)
 
@@ -167,7 +153,7 @@ async def run_query(request: Request, query: str, params: MultiDict) -> Response
     return outcome_response(outcome, headers={"Vary": "Accept"})
 
 
-def serialize_result(result: object, sink: Sink, fmt: conneg.Format) -> None:
+def serialize_result(result: object, sink: Sink, fmt: formats.Format) -> None:
     """pyoxigraph writes the result straight into the sink, chunk by chunk."""
     try:
         result.serialize(sink, fmt.ox_format)  # type: ignore[attr-defined]
@@ -189,10 +175,10 @@ async def run_update(request: Request, update: str, params: MultiDict) -> Respon
 
     def job() -> None:
         try:
-            state.store.store.update(text, base_iri=base)
-        except SyntaxError as exc:
+            state.store.update(text, base_iri=base)
+        except SparqlSyntaxError as exc:
             raise HTTPException(400, f"malformed update: {exc}") from None
-        except OSError:
+        except StoreError:
             log.exception("update failed")
             raise HTTPException(500, "the update failed (details are in the server's log)") from None
         state.store.flush()
@@ -226,8 +212,8 @@ def description(state: ServerState, endpoint: str) -> list[ox.Triple]:
         triples.append(ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Update")))
     if state.allow_service:
         triples.append(ox.Triple(service, sd("feature"), sd("BasicFederatedQuery")))
-    for name in SD_RESULT_FORMATS.values():
-        triples.append(ox.Triple(service, sd("resultFormat"), ox.NamedNode(FORMATS_NS + name)))
+    for fmt in (*formats.TABULAR_FORMATS, *formats.GRAPH_FORMATS):
+        triples.append(ox.Triple(service, sd("resultFormat"), ox.NamedNode(fmt.iri)))
     for graph in state.store.graphs()[:10_000]:
         node = ox.BlankNode()
         triples += [ox.Triple(dataset, sd("namedGraph"), node), ox.Triple(node, rdf_type, sd("NamedGraph")),
@@ -238,14 +224,14 @@ def description(state: ServerState, endpoint: str) -> list[ox.Triple]:
 async def service_description(request: Request) -> Response:
     state: ServerState = request.app.state.kg
     accept = request.headers.get("accept")
-    if conneg.prefers_html(accept, over=conneg.GRAPH_FORMATS + conneg.TABULAR_FORMATS):
+    if formats.prefers_html(accept, over=formats.GRAPH_FORMATS + formats.TABULAR_FORMATS):
         from .pages import query_page
 
         return await query_page(request)
-    fmt = conneg.choose(conneg.Kind.GRAPH, accept, [v for p in FORMAT_PARAMS for v in request.query_params.getlist(p)])
+    fmt = formats.choose(formats.Kind.GRAPH, accept, [v for p in FORMAT_PARAMS for v in request.query_params.getlist(p)])
     endpoint = endpoint_url(request)
     body = await state.runner.call(
-        lambda: conneg.write_graph(description(state, endpoint), fmt, {"sd": SD, "formats": FORMATS_NS,
+        lambda: formats.write_graph(description(state, endpoint), fmt, {"sd": SD, "formats": FORMATS_NS,
                                                                         "dcterms": PREFIXES["dcterms"]}))
     return Response(body, headers={**COMMON_HEADERS, "Content-Type": fmt.content_type, "Vary": "Accept"})
 

@@ -15,7 +15,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import KgbuildError
-from .conneg import NotAcceptable
+from ..formats import NotAcceptable
 from .runner import Outcome, QueryTimeout, ServerBusy, StreamedResult, expected_errors
 
 log = logging.getLogger("kgbuild.server")

@@ -51,7 +51,7 @@ from typing import Any, TypeVar
 
 import anyio
 
-from .conneg import Format
+from ..formats import Format
 
 log = logging.getLogger("kgbuild.server")
 T = TypeVar("T")

@@ -17,20 +17,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from .. import formats
 from ..errors import QueryError
+from ..formats import FORMAT_PARAMS
 from ..queries import SavedQuery, run_saved_query
-from . import conneg
-from .protocol import FORMAT_PARAMS, serialize_result
+from .protocol import serialize_result
 from .replies import COMMON_HEADERS, outcome_response
 from .cache import CachedAnswer
 from .runner import Outcome, Sink
 from .state import ServerState
 
 log = logging.getLogger("kgbuild.server")
-EXTENSIONS = {
-    "json": "json", "csv": "csv", "tsv": "tsv", "xml": "xml", "ttl": "ttl", "nt": "nt", "jsonld": "jsonld",
-    "rdf": "rdf", "trig": "trig", "nq": "nq",
-}
 _OPENAPI_TYPES = {
     "iri": {"type": "string", "format": "iri"},
     "string": {"type": "string"},
@@ -61,8 +58,8 @@ async def list_queries(request: Request) -> Response:
 
 def _split_name(raw: str) -> tuple[str, str | None]:
     stem, dot, ext = raw.rpartition(".")
-    if dot and ext.lower() in EXTENSIONS:
-        return stem, EXTENSIONS[ext.lower()]
+    if dot and ext.lower() in formats.EXTENSIONS:
+        return stem, ext.lower()
     return raw, None
 
 
@@ -95,7 +92,7 @@ async def run_query(request: Request) -> Response:
         except QueryError:  # the parameters were checked above: the query file or the store failed
             log.exception("saved query %s failed", name)  # its message names the file: for the log only
             raise HTTPException(500, f"the saved query {name!r} failed (details are in the server's log)") from None
-        fmt = conneg.choose(conneg.kind_of(result), accept, names)
+        fmt = formats.choose(formats.kind_of(result), accept, names)
         sink.start(fmt)
         serialize_result(result, sink, fmt)
 
@@ -166,8 +163,8 @@ def _body_schema(media_type: str) -> dict[str, Any]:
 
 def openapi(state: ServerState, server_url: str) -> dict[str, Any]:
     """OpenAPI 3.1 for the saved-query API, the SPARQL endpoint and the graph store, built from the queries."""
-    tabular = {f.media_type: {"schema": _body_schema(f.media_type)} for f in conneg.TABULAR_FORMATS}
-    graph = {f.media_type: {"schema": _body_schema(f.media_type)} for f in conneg.GRAPH_FORMATS}
+    tabular = {f.media_type: {"schema": _body_schema(f.media_type)} for f in formats.TABULAR_FORMATS}
+    graph = {f.media_type: {"schema": _body_schema(f.media_type)} for f in formats.GRAPH_FORMATS}
     error = {"description": "a readable error message", "content": {"text/plain": {"schema": {"type": "string"}}}}
     paths: dict[str, Any] = {
         "/queries": {"get": {

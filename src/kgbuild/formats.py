@@ -1,10 +1,13 @@
-"""Content negotiation: parse Accept (RFC 9110, with q-values) and pick one of the formats a result allows.
+"""Every format kgbuild reads or writes, in one table built on pyoxigraph's RdfFormat / QueryResultsFormat,
+and the one content negotiation over it (RFC 9110 Accept with q-values).
 
-Three kinds of answer have their own format lists: tabular results (SELECT, ASK),
-RDF graphs (CONSTRUCT, DESCRIBE, linked-data pages, the service description) and
-HTML pages. A `format=` URL parameter or a file extension overrides Accept, as in
-most SPARQL endpoints (SPARQLWrapper sends `format=json`), and means the same
-thing per kind: `json` is SPARQL JSON results for a SELECT, JSON-LD for a CONSTRUCT.
+pyoxigraph gives each format's serialiser, media type, file extension and W3C format
+IRI; the table adds what kgbuild's users type (`-f turtle`, `?format=csv`, `.ttl`) and
+the aliases clients send. Three kinds of answer have their own lists: tabular results
+(SELECT, ASK), RDF graphs (CONSTRUCT, DESCRIBE, pages, exports) and HTML pages. A
+`format=` URL parameter or a file extension overrides Accept, as in most SPARQL
+endpoints (SPARQLWrapper sends `format=json`), and means the same thing per kind:
+`json` is SPARQL JSON results for a SELECT, JSON-LD for a CONSTRUCT.
 """
 from __future__ import annotations
 
@@ -14,6 +17,11 @@ from enum import Enum
 
 import pyoxigraph as ox
 
+from .errors import KgbuildError
+
+FORMAT_PARAMS = ("format", "output", "results")  # URL parameters that name a format
+W3C_JSON_LD = "http://www.w3.org/ns/formats/JSON-LD"  # the registered IRI (pyoxigraph names a newer one)
+
 
 class Kind(Enum):
     TABULAR = "tabular"  # SELECT and ASK
@@ -22,12 +30,16 @@ class Kind(Enum):
 
 @dataclass(frozen=True)
 class Format:
-    """One way to write a result: its media type, its file extension and the pyoxigraph format."""
+    """One way to write a result: kgbuild's name for it, pyoxigraph's format, and what clients call it."""
 
-    media_type: str
-    extension: str
+    name: str  # the CLI's name: turtle, ntriples, json, csv, ...
     ox_format: ox.QueryResultsFormat | ox.RdfFormat | None  # None: HTML
+    extension: str  # in URLs (/queries/NAME.csv, ?format=ttl) and the usual file name
     aliases: tuple[str, ...] = ()
+
+    @property
+    def media_type(self) -> str:
+        return self.ox_format.media_type.split(";")[0] if self.ox_format is not None else "text/html"
 
     @property
     def content_type(self) -> str:
@@ -37,27 +49,53 @@ class Format:
     def is_dataset(self) -> bool:
         return isinstance(self.ox_format, ox.RdfFormat) and self.ox_format.supports_datasets
 
+    @property
+    def title(self) -> str:
+        return self.ox_format.name if self.ox_format is not None else "HTML"
+
+    @property
+    def iri(self) -> str:
+        """The W3C format IRI (http://www.w3.org/ns/formats/...)."""
+        assert self.ox_format is not None
+        return W3C_JSON_LD if self.ox_format == ox.RdfFormat.JSON_LD else self.ox_format.iri
+
 
 R = ox.QueryResultsFormat
 G = ox.RdfFormat
 # Server preference order: the first acceptable format of the highest q wins.
 TABULAR_FORMATS = (
-    Format("application/sparql-results+json", "json", R.JSON, ("application/json", "srj")),
-    Format("application/sparql-results+xml", "xml", R.XML, ("application/xml", "text/xml", "srx")),
-    Format("text/csv", "csv", R.CSV),
-    Format("text/tab-separated-values", "tsv", R.TSV),
+    Format("json", R.JSON, "json", ("application/json", "srj")),
+    Format("xml", R.XML, "xml", ("application/xml", "text/xml", "srx")),
+    Format("csv", R.CSV, "csv"),
+    Format("tsv", R.TSV, "tsv"),
 )
 GRAPH_FORMATS = (
-    Format("text/turtle", "ttl", G.TURTLE, ("application/x-turtle", "turtle", "n3", "text/n3")),
-    Format("application/n-triples", "nt", G.N_TRIPLES, ("ntriples", "n-triples", "text/plain")),
-    Format("application/rdf+xml", "rdf", G.RDF_XML, ("rdfxml", "rdf+xml", "xml", "application/xml", "text/xml")),
-    Format("application/ld+json", "jsonld", G.JSON_LD, ("json-ld", "json", "application/json")),
-    Format("application/trig", "trig", G.TRIG),
-    Format("application/n-quads", "nq", G.N_QUADS, ("nquads", "n-quads")),
+    Format("turtle", G.TURTLE, "ttl", ("application/x-turtle", "turtle", "n3", "text/n3")),
+    Format("ntriples", G.N_TRIPLES, "nt", ("ntriples", "n-triples", "text/plain")),
+    Format("rdfxml", G.RDF_XML, "rdf", ("rdfxml", "rdf+xml", "xml", "application/xml", "text/xml")),
+    Format("jsonld", G.JSON_LD, "jsonld", ("json-ld", "json", "application/json")),
+    Format("trig", G.TRIG, "trig"),
+    Format("nquads", G.N_QUADS, "nq", ("nquads", "n-quads")),
 )
-HTML = Format("text/html", "html", None, ("application/xhtml+xml",))
-
+HTML = Format("html", None, "html", ("application/xhtml+xml",))
+EXPORT_FORMATS = {f.name: f for f in GRAPH_FORMATS}  # `kgbuild export -f NAME`
+RESULT_FORMATS = {f.name: f for f in TABULAR_FORMATS}  # `kgbuild query -f NAME` for SELECT and ASK
+# `kgbuild query -f NAME` for CONSTRUCT and DESCRIBE: a result is triples, so no dataset format but JSON-LD.
+CONSTRUCT_FORMATS = {name: EXPORT_FORMATS[name] for name in ("turtle", "ntriples", "jsonld", "rdfxml")}
+EXTENSIONS = frozenset(f.extension for f in (*TABULAR_FORMATS, *GRAPH_FORMATS))  # suffixes a URL may end in
 _FORMATS = {Kind.TABULAR: TABULAR_FORMATS, Kind.GRAPH: GRAPH_FORMATS}
+
+
+class NotAcceptable(KgbuildError):
+    """Nothing the client accepts can be produced (HTTP 406); the message lists what can."""
+
+    def __init__(self, offered: tuple[Format, ...], asked: str):
+        self.offered = offered
+        super().__init__(f"cannot produce any of {asked!r}; this result is available as "
+                         + ", ".join(f.media_type for f in offered))
+
+
+# ---------------------------------------------------------------- Accept
 _TOKEN = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
 _RANGE = re.compile(rf"^\s*({_TOKEN}|\*)/({_TOKEN}|\*)\s*$")
 
@@ -76,15 +114,6 @@ class MediaRange:
     def matches(self, media_type: str) -> bool:
         t, _, s = media_type.partition("/")
         return self.type in ("*", t) and self.subtype in ("*", s)
-
-
-class NotAcceptable(Exception):
-    """Nothing the client accepts can be produced; the message lists what can."""
-
-    def __init__(self, offered: tuple[Format, ...], asked: str):
-        self.offered = offered
-        super().__init__(f"cannot produce any of {asked!r}; this result is available as "
-                         + ", ".join(f.media_type for f in offered))
 
 
 def parse_accept(header: str | None) -> list[MediaRange]:
@@ -123,9 +152,9 @@ def quality(ranges: list[MediaRange], media_type: str) -> float:
 def negotiate(accept: str | None, offered: tuple[Format, ...]) -> Format:
     """The acceptable format with the highest q; ties go to the server's order."""
     ranges = parse_accept(accept)
+    exact = [r for r in ranges if r.specificity == 2]  # aliases answer only to their exact name, not text/*
     scored = []
     for i, fmt in enumerate(offered):
-        exact = [r for r in ranges if r.specificity == 2]  # aliases answer only to their exact name, not text/*
         q = max([quality(ranges, fmt.media_type), *(quality(exact, a) for a in fmt.aliases if "/" in a)])
         if q > 0:
             scored.append((-q, i, fmt))
@@ -157,20 +186,6 @@ def choose(kind: Kind, accept: str | None, names: list[str] | tuple[str, ...] = 
     return negotiate(accept, offered)
 
 
-def write_graph(triples: list[ox.Triple], fmt: Format, prefixes: dict[str, str] | None = None) -> bytes:
-    """Serialise a small graph we built ourselves (service description, a resource's page)."""
-    assert isinstance(fmt.ox_format, ox.RdfFormat)
-    items: list[ox.Triple] | list[ox.Quad] = triples
-    if fmt.is_dataset:
-        items = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
-    kwargs: dict[str, object] = {"format": fmt.ox_format}
-    if prefixes and fmt.ox_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
-        kwargs["prefixes"] = prefixes
-    data = ox.serialize(items, **kwargs)
-    assert data is not None
-    return data
-
-
 def kind_of(result: object) -> Kind:
     return Kind.GRAPH if isinstance(result, ox.QueryTriples) else Kind.TABULAR
 
@@ -187,3 +202,18 @@ def prefers_html(accept: str | None, *, over: tuple[Format, ...] = GRAPH_FORMATS
     html_q = max(r.q for r in explicit)
     data_q = max((quality([r for r in ranges if r.specificity == 2], f.media_type) for f in over), default=0.0)
     return html_q >= data_q
+
+
+# ---------------------------------------------------------------- writing
+def write_graph(triples: list[ox.Triple], fmt: Format, prefixes: dict[str, str] | None = None) -> bytes:
+    """Serialise a small graph we built ourselves (service description, a resource's page)."""
+    assert isinstance(fmt.ox_format, ox.RdfFormat)
+    items: list[ox.Triple] | list[ox.Quad] = triples
+    if fmt.is_dataset:
+        items = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
+    kwargs: dict[str, object] = {"format": fmt.ox_format}
+    if prefixes and fmt.ox_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
+        kwargs["prefixes"] = prefixes
+    data = ox.serialize(items, **kwargs)
+    assert data is not None
+    return data
