@@ -22,7 +22,7 @@ import pytest
 import uvicorn
 from helpers import BASE
 
-from kgbuild.server import create_app
+from kgbuild.server import ServeSettings, create_app
 from kgbuild.store import KgStore
 
 TOKEN = "test-token-5b1d"
@@ -145,7 +145,7 @@ class LiveServer:
 
 
 def serve(store: KgStore, queries: Path, **options: Any) -> Iterator[Live]:
-    app = create_app(store, queries_dir=queries, **options)
+    app = create_app(store, ServeSettings(queries_dirs=(queries,), **options))
     with LiveServer(app) as url, httpx.Client(base_url=url, timeout=30) as client:
         yield Live(url, app, client)
 

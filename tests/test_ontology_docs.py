@@ -11,9 +11,8 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF
 
 from kgbuild import ontology_docs
-from kgbuild.formats import NotAcceptable
+from kgbuild.errors import NotAcceptable, UnknownVersion
 from kgbuild.ontology_docs import (
-    UnknownVersion,
     negotiate,
     ontology_document,
     ontology_info,

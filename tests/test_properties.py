@@ -9,8 +9,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kgbuild.anchoring import AnchorAmbiguous, AnchorNotFound, resolve, sentences
-from kgbuild.errors import AnnotationError
+from kgbuild.anchoring import resolve, sentences
+from kgbuild.errors import AnchorAmbiguous, AnchorNotFound, AnnotationError
 from kgbuild.loader import load_article, load_registry
 from kgbuild.mapper import map_article
 from kgbuild.vocab import Iris

@@ -26,7 +26,8 @@ from server_fixtures import free_port
 
 from kgbuild.build import build
 from kgbuild.cli import main
-from kgbuild.push import PushError, push
+from kgbuild.errors import PushError
+from kgbuild.push import push
 from kgbuild.store import KgStore
 
 BIN = Path(sys.executable).parent

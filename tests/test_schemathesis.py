@@ -29,7 +29,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from server_fixtures import REPO, LiveServer
 
-from kgbuild.server import create_app
+from kgbuild.server import ServeSettings, create_app
 from kgbuild.store import KgStore
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
@@ -39,7 +39,7 @@ EXAMPLES = 100
 
 @pytest.fixture(scope="module")
 def url(seed_store: KgStore) -> Iterator[str]:
-    app = create_app(seed_store, queries_dir=REPO / "queries", query_timeout=10)
+    app = create_app(seed_store, ServeSettings(queries_dirs=(REPO / "queries",), query_timeout=10))
     with LiveServer(app) as base:
         yield base
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import BASE, SEED_ANNOTATION, SEED_ARTICLE, SEED_GRAPH, select
+from helpers import BASE, SEED_ANNOTATION, SEED_ARTICLE, SEED_GRAPH, select
 from test_contract import P as CONTRACT_PREFIXES
 
 from kgbuild.store import KgStore

@@ -7,7 +7,7 @@ import rdflib
 from helpers import REPO
 from starlette.testclient import TestClient
 
-from kgbuild.server import create_app
+from kgbuild.server import ServeSettings, create_app
 from kgbuild.store import KgStore
 
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
@@ -15,7 +15,7 @@ OWL = rdflib.OWL
 
 
 def client(store: KgStore) -> TestClient:
-    return TestClient(create_app(store, queries_dir=REPO / "queries"), base_url="http://127.0.0.1:8000")
+    return TestClient(create_app(store, ServeSettings(queries_dirs=(REPO / "queries",))), base_url="http://127.0.0.1:8000")
 
 
 def test_void_names_this_endpoint_and_matches_the_store(seed_store: KgStore) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .errors import AnchorAmbiguous, AnchorNotFound
+
 CONTEXT_CHARS = 32
 
 
@@ -25,18 +27,6 @@ class Span:
 
     def suffix(self, body: str) -> str:
         return body[self.end : self.end + CONTEXT_CHARS]
-
-
-class AnchorNotFound(ValueError):
-    """The quote is not in the text (message says what to check)."""
-
-
-class AnchorAmbiguous(ValueError):
-    """The quote occurs more than once; `starts` lists where, for the hint."""
-
-    def __init__(self, message: str, starts: list[int]):
-        super().__init__(message)
-        self.starts = starts
 
 
 def _at_boundary(body: str, start: int, end: int) -> bool:

@@ -40,12 +40,13 @@ from typing import Any, BinaryIO
 import pyoxigraph as ox
 
 from . import loader, staging, void
-from .errors import AnnotationError, KgbuildError
+from .corpus import ArticleIds, one_corpus
+from .errors import KgbuildError
 from .mapper import build_key, map_article_lines, map_registry
 from .model import Registry
-from .paths import default_data_dir, ontology_files
+from .paths import ontology_files
 from .store import KgStore, as_nquads
-from .vocab import Iris
+from .vocab import DEFAULT_BASE, Iris
 
 CHUNK = 8  # articles per worker task
 IN_FLIGHT_PER_WORKER = 32  # tasks queued or done-but-unread per worker: bounds the parent's memory (~20 MB a worker)
@@ -173,7 +174,7 @@ class _Changes:
     def __init__(self, results: Iterator[_Mapped | _Failed], files: list[Path], report: BuildReport,
                  progress: Callable[[int, int], None] | None):
         self.results, self.files, self.report, self.progress = results, files, report, progress
-        self.seen: dict[str, Path] = {}
+        self.ids = ArticleIds()
 
     def __iter__(self) -> Iterator[tuple[str, bytes]]:
         total = len(self.files)
@@ -182,10 +183,9 @@ class _Changes:
                 raise result.exception()
             if self.progress:
                 self.progress(i, total)
-            if result.aid in self.seen:
-                raise AnnotationError(path, f"article id {result.aid!r} is also used by {self.seen[result.aid]}",
-                                      hint="give each article its own id")
-            self.seen[result.aid] = path
+            duplicate = self.ids.check(result.aid, path)
+            if duplicate is not None:
+                raise duplicate
             if result.nquads is None:
                 self.report.skipped.append(result.aid)
                 continue
@@ -212,22 +212,6 @@ def _shared_graphs(registry: Registry, iris: Iris) -> dict[str, bytes]:
             iris.registry_graph().value: as_nquads(map_registry(registry, iris))}
 
 
-def _jobs(files: list[Path]) -> tuple[list[tuple[Path, Path]], dict[Path, Registry]]:
-    """(file, corpus root) per article, finding each folder's root once; and the corpus's registry."""
-    root_of: dict[Path, Path] = {}
-    jobs = []
-    for f in files:
-        root = root_of.get(f.parent)
-        if root is None:
-            root = root_of[f.parent] = loader.find_corpus_root(f.parent)
-        jobs.append((f, root))
-    roots = sorted(set(root_of.values()))
-    if len(roots) > 1:
-        raise KgbuildError(f"these articles belong to {len(roots)} corpora ({', '.join(map(str, roots))}); "
-                           "a store holds one corpus: build each into its own --store")
-    return jobs, {root: loader.load_registry(root) for root in roots}
-
-
 def build(
     paths: Iterable[Path] = (),
     *,
@@ -237,20 +221,27 @@ def build(
     prune: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> BuildReport:
-    """Build or update `store` from annotation files (default: the project's data/)."""
+    """Build or update `store` from annotation files (default: the project's data/).
+
+    `base` (default: the base the store was built with, else the default base) mints the IRIs;
+    the build records it in the store, and a store keeps the base it was first built with.
+    """
     started = time.perf_counter()
-    iris = Iris(base) if base else Iris()
-    targets = [Path(p) for p in paths] or [default_data_dir()]
-    files = list(loader.find_article_files(targets))
-    if not files:
-        raise KgbuildError(f"no annotation files (*.yaml) under {', '.join(map(str, targets))}")
-    jobs, registries = _jobs(files)
+    recorded = store.recorded_base()
+    if base and recorded and base != recorded:
+        raise KgbuildError(f"the store at {store.path or 'memory'} was built with base IRI {recorded}, not {base}; "
+                           f"build again with --base {recorded} (or without --base), or into a new --store")
+    iris = Iris(base or recorded or DEFAULT_BASE)
+    corpus = one_corpus(paths)
+    files = corpus.files
+    jobs = [(f, corpus.root) for f in files]
+    registries = {corpus.root: corpus.registry}
     existing = store.graph_hashes()
     fresh = store.is_empty()
     report = BuildReport(bulk=fresh)
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
     report.seconds["prepare"] = time.perf_counter() - started
-    (registry,) = registries.values()
+    registry = corpus.registry
     results = _mapped(jobs, registries, existing, iris.base, n_workers)
     try:
         # Made when first needed, while the workers map; a broken ontology still fails before the store changes.
@@ -283,7 +274,7 @@ def _write(store: KgStore, changes: _Changes, *, fresh: bool, existing: dict[str
             report.seconds["map"] = time.perf_counter() - t
             t = time.perf_counter()
             # Everything validated and mapped: now, and only now, write.
-            built_graphs = {iris.graph(aid).value for aid in changes.seen} | set(shared())
+            built_graphs = {iris.graph(aid).value for aid in changes.ids.seen} | set(shared())
             removed = sorted(g for g in existing if g not in built_graphs) if prune else []
             if len(staged) >= RESTAGE_MIN and len(staged) >= RESTAGE_FRACTION * len(existing):
                 report.bulk = True

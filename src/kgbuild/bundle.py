@@ -28,8 +28,8 @@ from .errors import KgbuildError
 from .export import export
 from .paths import ontology_files
 from .store import KgStore
-from .vocab import KG, PREFIXES
-from .void import store_iris, void_turtle
+from .vocab import KG, PREFIXES, Iris
+from .void import void_turtle
 
 MANIFEST = "manifest.json"
 OWL = "http://www.w3.org/2002/07/owl#"
@@ -71,7 +71,7 @@ def jsonld_context(store: KgStore) -> dict[str, object]:
     Object properties map to {"@type": "@id"}; datatype properties with a non-string XSD
     range carry that datatype; classes and individuals map to their IRI.
     """
-    iris = store_iris(store)
+    iris = Iris(store.base)
     context: dict[str, object] = dict(PREFIXES)
     context["id"] = iris.base
     context.update(COMMON_TERMS)
@@ -112,20 +112,20 @@ def _prepare(dest: Path) -> Path:
     return tmp
 
 
-def write_bundle(store: KgStore, dest: Path, *, base: str | None = None) -> Bundle:
+def write_bundle(store: KgStore, dest: Path) -> Bundle:
     """Write the bundle for `store` into `dest` (see the module docstring for the layout)."""
     dest = Path(dest)
-    iris = store_iris(store)
+    iris = Iris(store.base)
     graphs = store.graphs()
     if not graphs:
         raise KgbuildError("the store is empty; run `kgbuild build` first")
     tmp = _prepare(dest)
     files: dict[str, bytes] = {}
     for graph in graphs:
-        data = export(store, "turtle", graph=graph.value, base=base)
+        data = export(store, "turtle", graph=graph.value)
         assert data is not None
         files[graph_file_name(graph.value, iris.base)] = data
-    trig = export(store, "trig", base=base)
+    trig = export(store, "trig")
     assert trig is not None
     files["dataset.trig"] = trig
     for path in ontology_files():

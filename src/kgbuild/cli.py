@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 from rich.console import Console
@@ -19,36 +17,38 @@ from .names import Names
 from .paths import atomic_write, default_data_dir, queries_dirs, shapes_file
 from .queries import find_query, run_saved_query, saved_queries
 from .results import default_format, render, short
+from .settings import ServeSettings
 from .stats import stats as store_stats
 from .store import STORE_ENV, KgStore, default_store_path
 
-F = TypeVar("F", bound=Callable[..., Any])
 console = Console(stderr=True)
+DEFAULTS = ServeSettings()  # `kgbuild serve`'s option defaults
 out = Console()
 
 
-def friendly_errors(func: F) -> F:
-    """Turn library errors into one line on stderr and exit code 1 (2 is click's usage error)."""
+class KgbuildGroup(click.Group):
+    """The command group that turns any error of any command into one line on stderr.
 
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    A library error (KgbuildError) exits 1 (2 is click's usage error); anything else is a
+    bug, still one line, exit 70. `kgbuild --debug ...` shows the traceback instead.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
         try:
-            return func(*args, **kwargs)
-        except KgbuildError as exc:
-            if click.get_current_context().find_root().params.get("debug"):
-                raise
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(1)
+            return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except KgbuildError as exc:
+            if ctx.params.get("debug"):
+                raise
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(1)
         except Exception as exc:  # a bug: still one line, with the way to see more
-            if click.get_current_context().find_root().params.get("debug"):
+            if ctx.params.get("debug"):
                 raise
             click.echo(f"Error: internal error ({type(exc).__name__}: {exc}); rerun with --debug "
                        "for the traceback and report it", err=True)
-            sys.exit(70)
-
-    return wrapper  # type: ignore[return-value]
+            ctx.exit(70)
 
 
 store_option = click.option(
@@ -58,11 +58,9 @@ store_option = click.option(
 queries_option = click.option(
     "--queries", "extra_queries", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="A folder of saved queries (.rq) added to the shipped ones and ./queries (repeatable; a name here wins).")
-base_option = click.option("--base", envvar="KGBUILD_BASE", default=None,
-                           help="Base IRI for minted IRIs (default: https://w3id.org/kgbuild/id/).")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=KgbuildGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
 @click.version_option(package_name="kgbuild")
 def main(debug: bool) -> None:
@@ -72,11 +70,12 @@ def main(debug: bool) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @store_option
-@base_option
+@click.option("--base", envvar="KGBUILD_BASE", default=None,
+              help="Base IRI for minted IRIs (default: the one the store was built with, else "
+                   "https://w3id.org/kgbuild/id/); the store records it for serve, export and bundle.")
 @click.option("--workers", type=int, default=None, help="Processes for validating and mapping (default: all cores).")
 @click.option("--prune", is_flag=True, help="Drop article graphs whose annotation file is gone.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-@friendly_errors
 def build(paths: tuple[Path, ...], store_path: Path | None, base: str | None, workers: int | None,
           prune: bool, quiet: bool) -> None:
     """Validate, map and load annotation files (default: the project's data/)."""
@@ -106,7 +105,6 @@ def build(paths: tuple[Path, ...], store_path: Path | None, base: str | None, wo
               help="Output format (default: table on a terminal; CSV, or Turtle for CONSTRUCT, in a pipe).")
 @store_option
 @queries_option
-@friendly_errors
 def query(name_or_file: str, params: tuple[str, ...], fmt: str | None, store_path: Path | None,
           extra_queries: tuple[Path, ...]) -> None:
     """Run a saved query (queries/NAME.rq) or a .rq file against the store."""
@@ -128,7 +126,6 @@ def query(name_or_file: str, params: tuple[str, ...], fmt: str | None, store_pat
 @main.command("show")
 @click.argument("entity")
 @store_option
-@friendly_errors
 def show(entity: str, store_path: Path | None) -> None:
     """An entity's profile: what it said, claimed and did, and where it is named.
 
@@ -157,7 +154,6 @@ def show(entity: str, store_path: Path | None) -> None:
 @click.option("--max-edges", type=click.IntRange(min=1), default=120, show_default=True,
               help="Network: keep the strongest links among them.")
 @store_option
-@friendly_errors
 def draw(kind: str, article: str | None, actor: str | None, output: Path, max_nodes: int, max_edges: int,
          store_path: Path | None) -> None:
     """Draw the actor network or the timeline (Graphviz) as SVG or PNG."""
@@ -171,15 +167,12 @@ def draw(kind: str, article: str | None, actor: str | None, output: Path, max_no
     scope = Scope(article=names.resolve(article, "article").value if article else None,
                   actor=names.resolve(actor, "actor").value if actor else None)
     data = picture(store, kind, scope, fmt, max_nodes=max_nodes, max_edges=max_edges)
-    tmp = output.with_name(output.name + ".part")
-    tmp.write_bytes(data)
-    tmp.replace(output)
+    atomic_write(output, data)
     click.echo(f"wrote {output} ({kind}, {len(data):,} bytes)", err=True)
 
 
 @main.command("queries")
 @queries_option
-@friendly_errors
 def list_queries(extra_queries: tuple[Path, ...]) -> None:
     """List the saved queries with their parameters."""
     for name, q in saved_queries(queries_dirs(extra_queries)).items():
@@ -198,30 +191,29 @@ def list_queries(extra_queries: tuple[Path, ...]) -> None:
 @click.option("--bundle", "bundle_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Write a bundle folder instead: Turtle per graph, TriG, ontology, VoID/DCAT, JSON-LD context.")
 @store_option
-@base_option
-@friendly_errors
 def export_cmd(fmt: str, graph: str | None, output: Path | None, bundle_dir: Path | None, store_path: Path | None,
-               base: str | None, annotation_paths: tuple[Path, ...] = ()) -> None:
+               annotation_paths: tuple[Path, ...] = ()) -> None:
     """Export the store (or one graph) as readable, deterministic RDF, or a bundle folder (--bundle).
 
     `--format webannotation` instead writes each article's annotation file as a W3C Web
     Annotation collection (no store needed).
     """
-    if fmt == "webannotation":
-        _export_webannotation(annotation_paths, output, base)
+    path = store_path or default_store_path()
+    if fmt == "webannotation":  # IRIs under the store's base when there is a store, else the default base
+        _export_webannotation(annotation_paths, output, KgStore(path, read_only=True).base if path.is_dir() else None)
         return
     if output is not None and output.is_dir():
         raise click.BadParameter(f"{output} is a folder; RDF formats write one file", param_hint="--output")
-    store = KgStore(store_path or default_store_path(), read_only=True)
+    store = KgStore(path, read_only=True)
     if bundle_dir is not None:
         if graph or output:
             raise click.UsageError("--bundle writes every graph to its own folder; drop --graph and --output")
         from .bundle import write_bundle
 
-        bundle = write_bundle(store, bundle_dir, base=base)
+        bundle = write_bundle(store, bundle_dir)
         click.echo(f"wrote bundle {bundle.path}: {len(bundle.files)} files, {bundle.graphs} graph(s)", err=True)
         return
-    data = export(store, fmt, graph=graph, base=base)
+    data = export(store, fmt, graph=graph)
     assert data is not None
     if output is None:
         sys.stdout.buffer.write(data)
@@ -239,7 +231,6 @@ def link() -> None:
 @link.command("check")
 @click.option("--data", "data_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Corpus folder holding registry.yaml and links.yaml (default: the project's data/).")
-@friendly_errors
 def link_check(data_dir: Path | None) -> None:
     """Report unlinked entities and malformed links; exit 1 if any link is malformed."""
     from rich.table import Table
@@ -268,7 +259,6 @@ def link_check(data_dir: Path | None) -> None:
 
 @main.command()
 @store_option
-@friendly_errors
 def stats(store_path: Path | None) -> None:
     """Counts by graph, class and article."""
     s = store_stats(KgStore(store_path or default_store_path(), read_only=True))
@@ -292,7 +282,6 @@ def stats(store_path: Path | None) -> None:
 @store_option
 @click.option("--no-shacl", is_flag=True, help="Skip the SHACL shapes check of the store.")
 @click.option("--no-owl", is_flag=True, help="Skip the OWL consistency check of the store (HermiT, needs Java).")
-@friendly_errors
 def validate_cmd(paths: tuple[Path, ...], store_path: Path | None, no_shacl: bool, no_owl: bool) -> None:
     """Check annotation files (default: data/), then the store against the SHACL shapes and the ontology."""
     from . import validate as checks  # pyshacl and owlready2 load slowly: import them only here
@@ -327,27 +316,27 @@ def validate_cmd(paths: tuple[Path, ...], store_path: Path | None, no_shacl: boo
 @store_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 @click.option("--port", type=int, default=8000, show_default=True, help="TCP port.")
-@base_option
 @click.option("--write-token-file", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
               help="File holding the bearer token that allows SPARQL Update and graph-store writes "
                    "(or $KGBUILD_WRITE_TOKEN). Without one the server is read-only.")
-@click.option("--timeout", "query_timeout", type=click.FloatRange(min=0.01), default=30.0, show_default=True,
+@click.option("--timeout", "query_timeout", type=click.FloatRange(min=0.01), default=DEFAULTS.query_timeout,
+              show_default=True,
               help="Per-query time limit in seconds (503 past it).")
-@click.option("--max-body", type=click.IntRange(min=1), default=10 * 1024 * 1024, show_default=True,
+@click.option("--max-body", type=click.IntRange(min=1), default=DEFAULTS.max_body, show_default=True,
               help="Largest request body in bytes (413 past it).")
-@click.option("--max-html-rows", type=click.IntRange(min=1), default=1000, show_default=True,
+@click.option("--max-html-rows", type=click.IntRange(min=1), default=DEFAULTS.max_html_rows, show_default=True,
               help="Most rows an HTML page or the query page shows.")
 @click.option("--cors", "cors", multiple=True, metavar="ORIGIN",
               help="Allowed CORS origin (repeatable; default '*'; 'none' turns CORS off).")
-@click.option("--workers", "query_workers", type=click.IntRange(min=1), default=4, show_default=True,
+@click.option("--workers", "query_workers", type=click.IntRange(min=1), default=DEFAULTS.query_workers,
+              show_default=True,
               help="Query worker threads (the most queries that run at once).")
 @click.option("--allow-service", is_flag=True,
               help="Allow SERVICE and LOAD to loopback hosts (the server then fetches those URLs).")
 @click.option("--service-allow", "service_hosts", multiple=True, metavar="HOST",
               help="Also let SERVICE and LOAD reach HOST (repeatable; implies --allow-service).")
 @queries_option
-@friendly_errors
-def serve(store_path: Path | None, host: str, port: int, base: str | None, write_token_file: Path | None,
+def serve(store_path: Path | None, host: str, port: int, write_token_file: Path | None,
           query_timeout: float, max_body: int, max_html_rows: int, cors: tuple[str, ...], query_workers: int,
           allow_service: bool, service_hosts: tuple[str, ...], extra_queries: tuple[Path, ...]) -> None:
     """Serve the store over SPARQL 1.1, with saved queries, linked-data pages and a query page."""
@@ -356,7 +345,6 @@ def serve(store_path: Path | None, host: str, port: int, base: str | None, write
     import uvicorn
 
     from .server import create_app
-    from .vocab import DEFAULT_BASE
 
     token = None
     if write_token_file is not None:
@@ -368,15 +356,16 @@ def serve(store_path: Path | None, host: str, port: int, base: str | None, write
     store = KgStore(store_path or default_store_path(), read_only=token is None)
     origins: tuple[str, ...] = () if cors == ("none",) else (cors or ("*",))
     try:
-        app = create_app(store, queries_dir=queries_dirs(extra_queries), base=base or DEFAULT_BASE,
-                         write_token=token,
-                         query_timeout=query_timeout, max_body=max_body, max_html_rows=max_html_rows,
-                         cors_origins=origins, query_workers=query_workers,
-                         allow_service=allow_service or bool(service_hosts), service_hosts=service_hosts)
+        settings = ServeSettings(
+            queries_dirs=tuple(queries_dirs(extra_queries)), write_token=token, query_timeout=query_timeout,
+            max_body=max_body, max_html_rows=max_html_rows, cors_origins=origins, query_workers=query_workers,
+            allow_service=allow_service or bool(service_hosts), service_hosts=service_hosts)
+        app = create_app(store, settings)
     except ValueError as exc:
         raise KgbuildError(str(exc)) from None
     mode = "read-write (bearer token)" if token else "read-only"
-    click.echo(f"serving {store.path} ({mode}) on http://{host}:{port}/ — SPARQL at /sparql", err=True)
+    click.echo(f"serving {store.path} ({mode}) on http://{host}:{port}/ — SPARQL at /sparql, "
+               f"pages of {app.state.kg.base} at {app.state.kg.ld_prefixes[0]}", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
 
 
@@ -392,7 +381,6 @@ def serve(store_path: Path | None, host: str, port: int, base: str | None, write
 @click.option("--retries", type=click.IntRange(0, 20), default=5, show_default=True,
               help="Retries per graph on connection errors, timeouts, 429 and 5xx (exponential backoff).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-@friendly_errors
 def push_cmd(url: str, store_path: Path | None, auth_headers: tuple[str, ...], state_file: Path | None,
              retries: int, quiet: bool) -> None:
     """Send each named graph to a Graph Store endpoint (PUT per graph: idempotent, resumable)."""
@@ -422,7 +410,7 @@ def _iri(value: str) -> Any:
 def _export_webannotation(paths: tuple[Path, ...], output: Path | None, base: str | None) -> None:
     from .webannotation import collections_for, dumps
 
-    found = collections_for(list(paths) or [default_data_dir()], base=base)
+    found = collections_for(list(paths), base=base)
     if output is None or output.suffix in (".jsonld", ".json"):
         if len(found) != 1:
             raise click.UsageError(f"{len(found)} articles: give -o FOLDER to write one .jsonld file each")
@@ -454,16 +442,15 @@ def import_group() -> None:
               help="Folder for the annotation files (default: beside each .ann); texts are copied there.")
 @registry_option
 @click.option("--write-conf", is_flag=True, help="Only write kgbuild's brat annotation.conf into SOURCE.")
-@friendly_errors
 def import_brat_cmd(source: Path, out_dir: Path | None, registry_path: Path | None, write_conf: bool) -> None:
     """Import brat standoff (.txt + .ann pairs) from SOURCE (a folder, or one file)."""
+    from .corpus import corpus_for
     from .importers import brat
-    from .importers.common import registry_from_option
 
     if write_conf:
         click.echo(f"wrote {brat.write_conf(source)}", err=True)
         return
-    registry = registry_from_option(registry_path, *([out_dir] if out_dir else []), source)
+    registry = corpus_for(registry_path, *([out_dir] if out_dir else []), source).registry
     report = brat.import_brat(source, out_dir, registry=registry)
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
@@ -478,15 +465,14 @@ def import_brat_cmd(source: Path, out_dir: Path | None, registry_path: Path | No
 @click.option("--text", "text_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="The article text, when the collection does not carry it.")
 @registry_option
-@friendly_errors
 def import_webannotation_cmd(file: Path, output: Path | None, text_path: Path | None,
                              registry_path: Path | None) -> None:
     """Import a W3C Web Annotation collection (as `kgbuild export --format webannotation` writes)."""
-    from .importers.common import registry_from_option
+    from .corpus import corpus_for
     from .webannotation import import_file
 
     target = output or file.with_suffix(".yaml")
-    registry = registry_from_option(registry_path, target.parent, file.parent)
+    registry = corpus_for(registry_path, target.parent, file.parent).registry
     warnings = import_file(file, target, registry=registry, text_path=text_path)
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
@@ -499,13 +485,12 @@ def import_webannotation_cmd(file: Path, output: Path | None, text_path: Path | 
               help="Annotation file to write (default: stdout).")
 @registry_option
 @click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
-@friendly_errors
 def draft_cmd(article: Path, output: Path | None, registry_path: Path | None, force: bool) -> None:
     """Draft an annotation file for ARTICLE.txt: quotes with likely speakers, registry mentions, ISO dates."""
+    from .corpus import corpus_for
     from .draft import draft_article, pending_reviews
-    from .importers.common import registry_from_option
 
-    registry = registry_from_option(registry_path, *([output.parent] if output else []), article.parent)
+    registry = corpus_for(registry_path, *([output.parent] if output else []), article.parent).registry
     result = draft_article(article, registry=registry, out_yaml=output or article.with_suffix(".yaml"))
     if output is None:
         sys.stdout.write(result.yaml)

@@ -22,7 +22,7 @@ def _triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
 
 
 def export(store: KgStore, fmt: str = "turtle", *, graph: str | None = None, output: IO[bytes] | None = None,
-           base: str | None = None) -> bytes | None:
+           ) -> bytes | None:
     """Write the whole dataset or one named graph in `fmt`; return bytes when `output` is None.
 
     Triple formats (Turtle, N-Triples, RDF/XML) get the union of the selected graphs;
@@ -38,9 +38,7 @@ def export(store: KgStore, fmt: str = "turtle", *, graph: str | None = None, out
             known = ", ".join(g.value for g in store.graphs()[:5])
             raise KgbuildError(f"no graph {graph!r} in the store (graphs include: {known})")
     quads = store.quads(node)
-    prefixes = dict(PREFIXES)
-    if base:
-        prefixes["id"] = base
+    prefixes = {**PREFIXES, "id": store.base}  # the base IRI the store was built with
     if form.is_dataset:
         items: list[ox.Quad] | list[ox.Triple] = canonical(quads)
     else:

@@ -17,7 +17,7 @@ from enum import Enum
 
 import pyoxigraph as ox
 
-from .errors import KgbuildError
+from .errors import NotAcceptable
 
 FORMAT_PARAMS = ("format", "output", "results")  # URL parameters that name a format
 W3C_JSON_LD = "http://www.w3.org/ns/formats/JSON-LD"  # the registered IRI (pyoxigraph names a newer one)
@@ -86,15 +86,6 @@ EXTENSIONS = frozenset(f.extension for f in (*TABULAR_FORMATS, *GRAPH_FORMATS)) 
 _FORMATS = {Kind.TABULAR: TABULAR_FORMATS, Kind.GRAPH: GRAPH_FORMATS}
 
 
-class NotAcceptable(KgbuildError):
-    """Nothing the client accepts can be produced (HTTP 406); the message lists what can."""
-
-    def __init__(self, offered: tuple[Format, ...], asked: str):
-        self.offered = offered
-        super().__init__(f"cannot produce any of {asked!r}; this result is available as "
-                         + ", ".join(f.media_type for f in offered))
-
-
 # ---------------------------------------------------------------- Accept
 _TOKEN = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
 _RANGE = re.compile(rf"^\s*({_TOKEN}|\*)/({_TOKEN}|\*)\s*$")
@@ -159,7 +150,7 @@ def negotiate(accept: str | None, offered: tuple[Format, ...]) -> Format:
         if q > 0:
             scored.append((-q, i, fmt))
     if not scored:
-        raise NotAcceptable(offered, accept or "")
+        raise NotAcceptable((f.media_type for f in offered), accept or "")
     return min(scored, key=lambda s: (s[0], s[1]))[2]
 
 
@@ -169,7 +160,7 @@ def by_name(name: str, offered: tuple[Format, ...]) -> Format:
     for fmt in offered:
         if key in (fmt.extension, fmt.media_type, *fmt.aliases):
             return fmt
-    raise NotAcceptable(offered, name)
+    raise NotAcceptable((f.media_type for f in offered), name)
 
 
 def choose(kind: Kind, accept: str | None, names: list[str] | tuple[str, ...] = ()) -> Format:
@@ -182,7 +173,7 @@ def choose(kind: Kind, accept: str | None, names: list[str] | tuple[str, ...] = 
         except NotAcceptable:
             continue
     if names:
-        raise NotAcceptable(offered, ", ".join(names))
+        raise NotAcceptable((f.media_type for f in offered), ", ".join(names))
     return negotiate(accept, offered)
 
 

@@ -21,8 +21,8 @@ import jsonschema_rs
 import yaml
 
 from . import model as m
-from .anchoring import AnchorAmbiguous, AnchorNotFound, Span, resolve
-from .errors import AnnotationError
+from .anchoring import Span, resolve
+from .errors import AnchorAmbiguous, AnchorNotFound, AnnotationError
 from .loader_context import ContextReader
 from .paths import REGISTRY_FILE
 
@@ -115,7 +115,11 @@ def read_text(path: Path) -> str:
 
 
 def read_yaml(path: Path) -> Any:
-    text = read_text(path)
+    return parse_yaml(path, read_text(path))
+
+
+def parse_yaml(path: Path, text: str) -> Any:
+    """YAML with line numbers, from `text` already read from `path` (named in errors)."""
     if not text.strip():
         raise AnnotationError(path, "file is empty", hint="start from an example in data/ or run `kgbuild draft`")
     try:
@@ -637,8 +641,8 @@ def source_hash(text: str, annotation: str, entities: dict[str, m.Entity], links
 def load_article(path: Path, registry: m.Registry) -> m.Article:
     """Load one annotation file and its text into a validated Article."""
     path = Path(path)
-    annotation = read_text(path)
-    data = read_yaml(path)
+    annotation = read_text(path)  # read once: parsed here and hashed into the build key
+    data = parse_yaml(path, annotation)
     validate_shape(path, data, "article")
     text_path = (path.parent / data.get("text", path.with_suffix(".txt").name)).resolve()
     body = read_text(text_path)

@@ -27,7 +27,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import formats
-from .errors import KgbuildError
+from .errors import KgbuildError, UnknownVersion
 from .formats import EXPORT_FORMATS, HTML, Format
 from .paths import atomic_write, cache_dir, ontology_files
 from .vocab import ONTOLOGY_IRI, PREFIXES
@@ -36,10 +36,6 @@ ONTOLOGY_FILE = "kgbuild.ttl"
 DOCS_VERSION = "1"  # bump when the preprocessing below changes, to invalidate cached pages
 OWL_VERSION_IRI = "http://www.w3.org/2002/07/owl#versionIRI"
 OWL_VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
-
-
-class UnknownVersion(KgbuildError):
-    """A version of the ontology this server does not have (HTTP 404)."""
 
 
 # Server preference order: on a tie (e.g. Accept: */*) the first wins, so a bare browser or

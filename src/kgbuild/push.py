@@ -28,17 +28,13 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 
-from .errors import KgbuildError
+from .errors import PushError
 from .paths import atomic_write
 from .store import KgStore
 
 CONTENT_TYPE = "application/n-triples"
 RETRY_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 MAX_BACKOFF = 30.0
-
-
-class PushError(KgbuildError):
-    """The endpoint refused a graph, or stayed unreachable after every retry."""
 
 
 @dataclass

@@ -31,6 +31,8 @@ from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
+from .errors import DatasetConflict
+
 _TOKEN = re.compile(
     r'''
       (?P<ws>\s+)
@@ -160,10 +162,6 @@ def too_complex(text: str, *, max_depth: int = MAX_DEPTH, max_tokens: int = MAX_
         elif kind == "close" or (kind == "other" and match.group() in ")]"):
             depth = max(depth - 1, 0)
     return None
-
-
-class DatasetConflict(ValueError):
-    """using-graph-uri / using-named-graph-uri given for an update that names its own dataset."""
 
 
 def _operations(toks: list[Token]) -> list[list[Token]]:

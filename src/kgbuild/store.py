@@ -28,11 +28,14 @@ from . import staging
 from .errors import SparqlSyntaxError, StoreError
 from .paths import atomic_write
 from .sparqltext import has_dataset_clause
-from .vocab import KG
+from .vocab import DEFAULT_BASE, KG
 
 DEFAULT_STORE = Path(".kgbuild") / "store"
 STORE_ENV = "KGBUILD_STORE"
 GENERATION_FILE = "kgbuild.generation"  # in the store folder; RocksDB leaves files it did not make alone
+# The base IRI a build used, as its VoID description records it: <BASE>graph/void says void:uriSpace "BASE".
+_RECORDED_BASE = """SELECT ?b WHERE { GRAPH ?g { ?d <http://rdfs.org/ns/void#uriSpace> ?b }
+  FILTER(isLiteral(?b) && STR(?g) = CONCAT(STR(?b), "graph/void")) } LIMIT 1"""
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
@@ -128,6 +131,17 @@ class KgStore:
         """Named graph IRI -> the kg:sourceHash its article was built from."""
         rows = self.select(f"SELECT ?g ?h WHERE {{ GRAPH ?g {{ ?a <{KG}sourceHash> ?h }} }}")
         return {row["g"].value: row["h"].value for row in rows}
+
+    def recorded_base(self) -> str | None:
+        """The base IRI the build of this store minted its IRIs under (None before a build described it)."""
+        for row in self.select(_RECORDED_BASE):
+            return str(row["b"].value)
+        return None
+
+    @property
+    def base(self) -> str:
+        """The store's base IRI: what its build recorded, else the default base. Serve, export and bundle read it."""
+        return self.recorded_base() or DEFAULT_BASE
 
     def quads(self, graph: GraphName | None = None) -> Iterator[ox.Quad]:
         """Every quad, or one graph's."""

@@ -24,9 +24,10 @@ from rdflib.collection import Collection
 from rdflib.term import Node
 
 from . import loader
+from .corpus import ArticleIds, corpora
 from .errors import AnnotationError, KgbuildError
 from .model import Registry
-from .paths import default_data_dir, ontology_files
+from .paths import ontology_files
 from .store import KgStore
 from .vocab import KG, PREFIXES
 
@@ -66,45 +67,28 @@ def check_annotations(paths: Iterable[Path] = (), *, on_file: Callable[[Path], N
     `build` stops at the first error so the store is never half-written; an annotator
     fixing a corpus wants the whole list at once.
     """
-    targets = [Path(p) for p in paths] or [default_data_dir()]
     errors: list[AnnotationError] = []
-    files: list[Path] = []
-    for target in targets:
+    ids = ArticleIds()
+    for corpus in corpora(paths, errors=errors):
         try:
-            files.extend(loader.find_article_files([target]))
+            registry: Registry | None = corpus.registry
         except AnnotationError as exc:
-            errors.append(exc)
-    registries: dict[Path, Registry | None] = {}
-    seen: dict[str, Path] = {}
-    for path in files:
-        if on_file:
-            on_file(path)
-        try:
-            registry = _registry_for(path, registries, errors)
+            errors.append(exc)  # reported once; its articles cannot be checked without it
+            registry = None
+        for path in corpus.files:
+            if on_file:
+                on_file(path)
             if registry is None:
-                continue  # the registry's own error is already reported, once
-            article = loader.load_article(path, registry)
-        except AnnotationError as exc:
-            errors.append(exc)
-            continue
-        if article.id in seen:
-            errors.append(AnnotationError(path, f"article id {article.id!r} is also used by {seen[article.id]}",
-                                          hint="give each article its own id"))
-        seen.setdefault(article.id, path)
+                continue
+            try:
+                article = loader.load_article(path, registry)
+            except AnnotationError as exc:
+                errors.append(exc)
+                continue
+            duplicate = ids.check(article.id, path)
+            if duplicate is not None:
+                errors.append(duplicate)
     return errors
-
-
-def _registry_for(path: Path, registries: dict[Path, Registry | None], errors: list[AnnotationError]
-                  ) -> Registry | None:
-    """The registry of the corpus `path` belongs to, loaded once; None if it is broken."""
-    root = loader.find_corpus_root(path.parent)
-    if root not in registries:
-        try:
-            registries[root] = loader.load_registry(root)
-        except AnnotationError as exc:
-            errors.append(exc)
-            registries[root] = None
-    return registries[root]
 
 
 # ---------------------------------------------------------------- what is checked

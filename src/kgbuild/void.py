@@ -259,14 +259,6 @@ def refresh(store: KgStore, iris: Iris, *, endpoint_url: str | None = None) -> l
     return quads
 
 
-def store_iris(store: KgStore) -> Iris:
-    """The IRI scheme a store was built with, read from its graph names (default: the default base)."""
-    for graph in store.graphs():
-        if graph.value.endswith("/graph/void") or graph.value.endswith("/graph/ontology"):
-            return Iris(graph.value.rsplit("graph/", 1)[0])
-    return Iris()
-
-
 def _at_endpoint(quads: list[ox.Quad], dataset: ox.NamedNode, endpoint_url: str) -> list[ox.Quad]:
     """The stored description with its endpoint (the build-time default) replaced by `endpoint_url`."""
     try:
@@ -285,7 +277,7 @@ def void_turtle(store: KgStore, *, endpoint_url: str | None = None) -> bytes:
     Counting is the build's job: a request only reads the stored graph (recounting took
     3.5 s on 10,000 articles).
     """
-    iris = store_iris(store)
+    iris = Iris(store.base)
     graph = void_graph(iris)
     if store.has_graph(graph):
         quads = list(store.quads(graph))

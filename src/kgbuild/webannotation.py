@@ -30,7 +30,7 @@ from .anchoring import Span
 from .errors import AnnotationError
 from .importers.common import RegistryNames, article_to_doc, text_reference, write_annotation
 from .paths import atomic_write
-from .vocab import KG, Iris
+from .vocab import DEFAULT_BASE, KG, Iris
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 KG_CONTEXT: dict[str, Any] = {
@@ -83,6 +83,12 @@ def _target(article: m.Article, span: Span, field: str) -> dict[str, Any]:
             {"type": "TextPositionSelector", "start": span.start, "end": span.end},
         ],
     }
+
+
+def _base_of(collection: dict[str, Any]) -> str:
+    """The base IRI a collection was exported under (its id is <base>article/<id>/annotations), else the default."""
+    found = re.match(r"^(https?://\S+/)article/[^/]+/annotations$", str(collection.get("id", "")))
+    return found.group(1) if found else DEFAULT_BASE
 
 
 def to_collection(article: m.Article, *, iris: Iris | None = None) -> dict[str, Any]:
@@ -258,7 +264,7 @@ def from_collection(
     digest = data.get("kgTextSha256")
     if digest and hashlib.sha256(body.encode("utf-8")).hexdigest() != digest:
         raise AnnotationError(path, "kgTextSha256 does not match the text", hint="the text was changed after export")
-    iris = Iris()
+    iris = Iris(_base_of(data))
     entity_iris = {iris.entity(e.type, k).value: k for k, e in registry.entities.items()}
     names = RegistryNames(registry)
     article_id = meta.get("id") or re.sub(r"[^a-z0-9._-]", "-", Path(out_yaml).stem.lower())
@@ -311,19 +317,14 @@ def from_collection(
 
 # ================================================================ files
 def collections_for(paths: list[Path], *, base: str | None = None) -> list[tuple[Path, dict[str, Any]]]:
-    """(annotation file, collection) for every annotation file under `paths`, each loaded
-    with the registry of its own corpus."""
+    """(annotation file, collection) for every annotation file under `paths` (default: the project's
+    data/), each loaded with the registry of its own corpus."""
     from . import loader
+    from .corpus import corpora
 
     iris = Iris(base) if base else Iris()
-    registries: dict[Path, m.Registry] = {}
-    out = []
-    for path in loader.find_article_files(paths):
-        root = loader.find_corpus_root(path.parent)
-        if root not in registries:
-            registries[root] = loader.load_registry(root)
-        out.append((path, to_collection(loader.load_article(path, registries[root]), iris=iris)))
-    return out
+    return [(path, to_collection(loader.load_article(path, corpus.registry), iris=iris))
+            for corpus in corpora(paths) for path in corpus.files]
 
 
 def import_file(path: Path, out_yaml: Path, *, registry: m.Registry, text_path: Path | None = None) -> list[str]:

@@ -23,7 +23,7 @@ from typing import Any
 from .. import loader
 from .. import model as m
 from ..anchoring import Span
-from ..errors import AnnotationError
+from ..errors import AnnotationError, BratSyntaxError
 from ..paths import atomic_write
 from .common import (
     RegistryNames,
@@ -129,10 +129,6 @@ Annotation = TextBound | Relation | EventAnnotation | Attribute | Normalization 
 _ID = re.compile(r"^[TREAMN#][A-Za-z0-9_-]*$")
 _NAME = r"[^\s:;]+"
 _TYPE = re.compile(rf"^{_NAME}$")
-
-
-class BratSyntaxError(ValueError):
-    """An .ann line that is not brat standoff."""
 
 
 def _fail(message: str) -> BratSyntaxError:

@@ -21,39 +21,14 @@ from typing import Any
 
 import yaml
 
-from .. import loader
 from .. import model as m
 from ..anchoring import Span, occurrences
-from ..errors import AnnotationError
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 SECTIONS = ("sources", "roles", "times", "events", "statements", "claims", "relations")
 
 
 # ---------------------------------------------------------------- registry
-def registry_from_option(option: Path | None, *starts: Path) -> m.Registry:
-    """The registry named by a `--registry` option (file or corpus folder), else the one found
-    at or above the first of `starts` that has one, else the project's data/ registry."""
-    if option is not None:
-        option = Path(option)
-        if option.is_file():
-            if option.name != loader.REGISTRY_FILE:
-                raise AnnotationError(option, f"a corpus registry file must be named {loader.REGISTRY_FILE}",
-                                      hint="pass the file's folder, or rename the file")
-            return loader.load_registry(option.parent)
-        if (option / loader.REGISTRY_FILE).is_file():
-            return loader.load_registry(option)
-        raise AnnotationError(option, f"no {loader.REGISTRY_FILE} here", hint="pass registry.yaml or its folder")
-    for start in starts:
-        try:
-            return loader.load_registry(loader.find_corpus_root(Path(start)))
-        except AnnotationError:
-            continue
-    from ..paths import default_data_dir
-
-    return loader.load_registry(default_data_dir())
-
-
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "′": "'"})
 
 

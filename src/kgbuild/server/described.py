@@ -11,8 +11,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..formats import NotAcceptable
-from ..ontology_docs import UnknownVersion, ontology_document, version_from_path
+from ..errors import NotAcceptable, UnknownVersion
+from ..ontology_docs import ontology_document, version_from_path
 from ..void import void_turtle
 from .replies import COMMON_HEADERS, error
 from .state import ServerState

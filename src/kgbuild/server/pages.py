@@ -289,9 +289,8 @@ async def resource(request: Request) -> Response:
     headers = {"Vary": "Accept", "Link": f"<{iri}>; rel=\"canonical\""}
     if fmt is None:
         here = request.url.path
-        alternates = ", ".join(f"<a href=\"{esc(here)}?format={ext}\">{name}</a>"
-                               for ext, name in (("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples"),
-                                                 ("rdf", "RDF/XML")))
+        alternates = ", ".join(f"<a href=\"{esc(here)}?format={f.extension}\">{f.title}</a>"
+                               for f in (formats.EXPORT_FORMATS[n] for n in ("turtle", "jsonld", "ntriples", "rdfxml")))
         body = await state.runner.call(partial(render_page, state, view, linker, limit=limit, alternates=alternates))
         return HTMLResponse(body, headers={**HTML_HEADERS, **headers})
     if view.is_graph and not view.outgoing:

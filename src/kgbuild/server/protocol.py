@@ -18,9 +18,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .. import formats
-from ..errors import SparqlSyntaxError, StoreError
+from ..errors import DatasetConflict, SparqlSyntaxError, StoreError
 from ..formats import FORMAT_PARAMS
-from ..sparqltext import DatasetConflict, apply_using, is_allowed_host, network_targets, too_complex
+from ..sparqltext import apply_using, is_allowed_host, network_targets, too_complex
 from ..vocab import PREFIXES
 from .replies import COMMON_HEADERS, outcome_response, require_writer
 from .runner import Sink

@@ -14,9 +14,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..errors import KgbuildError
-from ..formats import NotAcceptable
-from .runner import Outcome, QueryTimeout, ServerBusy, StreamedResult, expected_errors
+from ..errors import KgbuildError, NotAcceptable, QueryTimeout, ServerBusy
+from .runner import Outcome, StreamedResult, expected_errors
 
 log = logging.getLogger("kgbuild.server")
 COMMON_HEADERS = {"X-Content-Type-Options": "nosniff"}

@@ -51,19 +51,12 @@ from typing import Any, TypeVar
 
 import anyio
 
+from ..errors import QueryTimeout, ServerBusy
 from ..formats import Format
 
 log = logging.getLogger("kgbuild.server")
 T = TypeVar("T")
 WORKER_STACK = 256 * 1024 * 1024  # 32 times the usual 8 MiB: about 300,000 nested operators or 60,000 groups
-
-
-class QueryTimeout(Exception):
-    """The deadline passed before the work finished."""
-
-
-class ServerBusy(Exception):
-    """Every worker thread is taken (possibly by queries that outlived their deadline)."""
 
 
 class _Aborted(Exception):

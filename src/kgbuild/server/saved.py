@@ -21,9 +21,9 @@ from .. import formats
 from ..errors import QueryError
 from ..formats import FORMAT_PARAMS
 from ..queries import SavedQuery, run_saved_query
+from .cache import CachedAnswer
 from .protocol import serialize_result
 from .replies import COMMON_HEADERS, outcome_response
-from .cache import CachedAnswer
 from .runner import Outcome, Sink
 from .state import ServerState
 
