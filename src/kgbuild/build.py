@@ -276,14 +276,19 @@ def _write(store: KgStore, changes: _Changes, *, fresh: bool, existing: dict[str
             # Everything validated and mapped: now, and only now, write.
             built_graphs = {iris.graph(aid).value for aid in changes.ids.seen} | set(shared())
             removed = sorted(g for g in existing if g not in built_graphs) if prune else []
+            # The VoID description goes before anything changes and comes back last (build() describes the
+            # store anew): a build killed in between leaves none, so the next one does not keep a stale one.
+            described = void.void_graph(iris)
             if len(staged) >= RESTAGE_MIN and len(staged) >= RESTAGE_FRACTION * len(existing):
                 report.bulk = True
-                _restage(store, spool, {g for g, _, _ in staged} | set(removed), shared())
+                _restage(store, spool, {g for g, _, _ in staged} | set(removed) | {described.value}, shared())
             else:
-                for graph, nquads in shared().items():
-                    if not store.holds_graph(graph, nquads):
-                        store.replace_graph_nquads(graph, nquads)
-                        report.shared.append(graph)
+                changed_shared = {g: n for g, n in shared().items() if not store.holds_graph(g, n)}
+                if staged or removed or changed_shared:
+                    store.drop_graph(described)
+                for graph, nquads in changed_shared.items():
+                    store.replace_graph_nquads(graph, nquads)
+                    report.shared.append(graph)
                 for graph, offset, length in staged:
                     spool.seek(offset)
                     store.replace_graph_nquads(graph, spool.read(length))
