@@ -9,6 +9,9 @@ the conventions documented in `brat_annotation.conf` (shipped beside this module
 
 Every text-bound annotation's offsets are checked against the text; a disagreement
 stops the import with the .ann file, line and annotation id.
+
+Over 450 lines: the two layers share the parsed-annotation records and the offset checks;
+each layer alone is well under it.
 """
 from __future__ import annotations
 
