@@ -11,7 +11,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
-from conftest import BASE, select
+from helpers import BASE, select
 
 from kgbuild.cli import main
 from kgbuild.errors import QueryError
@@ -71,9 +71,8 @@ def test_an_ambiguous_label_is_refused_with_each_candidate(tmp_path: Path) -> No
     label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
     alias = ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
     for key, name in (("john-smith", "John Smith"), ("john-smith-jr", "John Smith Jr.")):
-        store.store.add(ox.Quad(ox.NamedNode(BASE + f"actor/{key}"), label, ox.Literal(name, language="en"), registry))
-        store.store.add(ox.Quad(ox.NamedNode(BASE + f"actor/{key}"), alias, ox.Literal("Smith", language="en"),
-                                registry))
+        store.add([ox.Quad(ox.NamedNode(BASE + f"actor/{key}"), label, ox.Literal(name, language="en"), registry),
+                   ox.Quad(ox.NamedNode(BASE + f"actor/{key}"), alias, ox.Literal("Smith", language="en"), registry)])
     names = Names(store, BASE)
     assert names.resolve("John Smith").value == BASE + "actor/john-smith"
     with pytest.raises(QueryError) as refused:

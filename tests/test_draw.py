@@ -7,7 +7,7 @@ from xml.etree import ElementTree
 
 import pytest
 from click.testing import CliRunner
-from conftest import SEED_ARTICLE, select
+from helpers import SEED_ARTICLE, select
 
 from kgbuild.cli import main
 from kgbuild.draw import Scope, picture

@@ -11,7 +11,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from conftest import BASE, SEED_ARTICLE, select
+from helpers import BASE, SEED_ARTICLE, select
 from server_fixtures import Live, queries_dir, serve  # noqa: F401
 
 from kgbuild.store import KgStore

@@ -15,7 +15,6 @@ import pyoxigraph as ox
 from .errors import QueryError
 from .store import KgStore
 from .vocab import ENTITY_CLASSES, PREFIXES, RDFS, SCHEMA, SKOS
-from .void import store_iris
 
 # Path segments minted under the base IRI that read well as prefixes (vocab.Iris).
 SEGMENTS = tuple(dict.fromkeys([seg for _, _, seg in ENTITY_CLASSES.values()] + ["article", "graph"]))
@@ -47,7 +46,7 @@ class Names:
     prefixes: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.base = self.base or store_iris(self.store).base
+        self.base = self.base or self.store.base
         self.prefixes = self.prefixes or store_prefixes(self.base)
 
     def short(self, iri: str) -> str:
