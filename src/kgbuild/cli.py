@@ -482,23 +482,62 @@ def import_webannotation_cmd(file: Path, output: Path | None, text_path: Path | 
 @main.command("draft")
 @click.argument("article", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Annotation file to write (default: stdout).")
+              help="Annotation file to write (default: stdout). For an HTML page the text goes beside it (.txt).")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "brat"]), default="yaml", show_default=True,
+              help="yaml: a kgbuild annotation to review; brat: attributions in PolNeAR's standoff layout.")
 @registry_option
 @click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
-def draft_cmd(article: Path, output: Path | None, registry_path: Path | None, force: bool) -> None:
-    """Draft an annotation file for ARTICLE.txt: quotes with likely speakers, registry mentions, ISO dates."""
+def draft_cmd(article: Path, output: Path | None, fmt: str, registry_path: Path | None, force: bool) -> None:
+    """Draft an annotation for ARTICLE (.txt, or a saved .html page): attributions, quotes, claims, events, entities."""
     from .corpus import corpus_for
-    from .draft import draft_article, pending_reviews
+    from .draft import draft_article, draft_brat, pending_reviews
 
+    text_out = output.with_suffix(".txt") if output is not None else None
+    for target in (output, text_out if text_out != article else None):
+        if target is not None and target.exists() and not force:
+            raise click.UsageError(f"{target} exists (a reviewed annotation?); use --force to overwrite it")
+    if fmt == "brat":
+        source, ann = draft_brat(article)
+        if output is None:
+            sys.stdout.write(ann)
+            return
+        if source.is_html:
+            atomic_write(text_out, source.body)
+        atomic_write(output, ann)
+        attributions = sum(1 for line in ann.splitlines() if line.startswith("E"))
+        click.echo(f"wrote {output}: {attributions} attribution(s)", err=True)
+        return
     registry = corpus_for(registry_path, *([output.parent] if output else []), article.parent).registry
     result = draft_article(article, registry=registry, out_yaml=output or article.with_suffix(".yaml"))
     if output is None:
+        if result.is_html:
+            raise click.UsageError("an HTML page needs -o FILE.yaml: its extracted text is saved beside it")
         sys.stdout.write(result.yaml)
         return
-    if output.exists() and not force:
-        raise click.UsageError(f"{output} exists (a reviewed annotation?); use --force to overwrite it")
+    if result.is_html and result.text_path is not None:
+        atomic_write(result.text_path, result.body)
     atomic_write(output, result.yaml)
     unresolved = sum(1 for s in result.statements if s.speaker is None)
     click.echo(f"wrote {output}: {len(result.statements)} quote(s) ({unresolved} without a speaker), "
-               f"{len(result.mentions)} entities mentioned, {len(result.dates)} date(s); "
-               f"{pending_reviews(result.yaml)} REVIEW note(s) to work through", err=True)
+               f"{len(result.claims)} claim(s), {len(result.events)} event(s), "
+               f"{len(result.mentions)} entities mentioned, {len(result.proposals)} new entities proposed, "
+               f"{len(result.dates)} date(s); {pending_reviews(result.yaml)} REVIEW note(s) to work through", err=True)
+
+
+@main.group("eval")
+def eval_group() -> None:
+    """Score drafts against gold annotations."""
+
+
+@eval_group.command("attribution")
+@click.argument("gold_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--drafts", "drafts_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Score the NAME.ann files here instead of drafting each text now.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Score the first N articles only.")
+def eval_attribution_cmd(gold_dir: Path, drafts_dir: Path | None, limit: int | None) -> None:
+    """Content, source and cue precision/recall/F1 (exact and overlap) and direct-quote speaker accuracy."""
+    from .draft import draft_attributions
+    from .drafting.evaluate import drafting, evaluate, report, saved_drafts
+
+    drafter = saved_drafts(drafts_dir) if drafts_dir else drafting(draft_attributions)
+    click.echo(report(evaluate(gold_dir, drafter, limit)))

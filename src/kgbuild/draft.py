@@ -54,7 +54,8 @@ from .drafting.dates import resolve
 from .drafting.entities import ArticleEntities, Proposal
 from .drafting.events import DraftEvent, find_events
 from .drafting.nlp import pipeline
-from .drafting.source import read_article
+from .drafting.brat import write_brat
+from .drafting.source import ArticleSource, read_article
 from .drafting.spans import Attribution, Fragments
 from .importers.common import (
     DateHit,
@@ -368,11 +369,16 @@ def draft_article(text_path: Path, *, registry: m.Registry, out_yaml: Path | Non
     for quote in quotes:
         owner = next((a for a in attributions if any(s <= quote.start and quote.end <= e for s, e in a.content)), None)
         speaker, reason = entities.speaker(owner.source) if owner is not None else (None, "no attribution")
+        proposed = speaker if speaker in entities.proposals else None
         if speaker not in registry.entities:
-            speaker, reason = speakers.speaker(quote)
+            speaker, reason = speakers.speaker(quote) if proposed is None else (None, reason)
         ident = unique_id("q-" + slug(quote.exact), taken)
-        drafted.append(DraftStatement(ident, quote, speaker, reason))
-        if speaker is None:
+        drafted.append(DraftStatement(ident, quote, speaker or proposed, reason))
+        if proposed is not None:
+            notes[ident] = (f"{REVIEW}: speaker {entities.proposals[proposed].label} ({reason}) is a proposed "
+                            "registry entry; add it to registry.yaml, then uncomment")
+            unresolved.append({"id": ident, "speaker": proposed, "quote": quote})
+        elif speaker is None:
             notes[ident] = f"{REVIEW}: speaker not found ({reason}); set speaker and uncomment"
             unresolved.append({"id": ident, "speaker": "TODO", "quote": quote})
         else:
@@ -423,6 +429,12 @@ def draft_article(text_path: Path, *, registry: m.Registry, out_yaml: Path | Non
 def draft_attributions(body: str) -> list[Attribution]:
     """The attributions of an article's text (for brat output and scoring)."""
     return extract(pipeline()(body), shipped())
+
+
+def draft_brat(path: Path) -> tuple[ArticleSource, str]:
+    """The article at `path` and its attributions as brat standoff (no registry needed); nothing is written."""
+    source = read_article(Path(path))
+    return source, write_brat(draft_attributions(source.body), source.body)
 
 
 def pending_reviews(annotation_text: str) -> int:

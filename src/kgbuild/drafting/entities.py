@@ -81,6 +81,19 @@ class ArticleEntities:
                 if type_ == "Person" and len(words) > 1:
                     surnames.setdefault(words[-1], key)
             self.proposals[key].spans.append(Span(start, end, self.body[start:end]))
+        self._surnames(surnames)
+
+    def _surnames(self, surnames: dict[str, str]) -> None:
+        """A surname alone after the full name, where the NER did not mark it."""
+        covered = [(s.start, s.end) for p in self.proposals.values() for s in p.spans]
+        covered += [(h.span.start, h.span.end) for h in self.hits]
+        for surname, key in surnames.items():
+            for match in re.finditer(rf"\b{re.escape(surname)}\b", self.body):
+                first = self.proposals[key].spans[0].start
+                if match.start() > first and not any(s < match.end() and match.start() < e for s, e in covered):
+                    self.proposals[key].spans.append(Span(match.start(), match.end(), surname))
+        for proposal in self.proposals.values():
+            proposal.spans.sort(key=lambda s: s.start)
 
     def type_of(self, key: str) -> str:
         if key in self.registry.entities:

@@ -41,16 +41,34 @@ def gold_articles(folder: Path) -> list[GoldArticle]:
     return pairs
 
 
-def iter_scores(folder: Path, draft: Callable[[str], list[Attribution]],
-                limit: int | None = None) -> Iterator[tuple[GoldArticle, Scores]]:
-    """Each gold article's scores, drafting its text with `draft`."""
+Drafter = Callable[[GoldArticle, str], list[Attribution]]
+
+
+def drafting(draft: Callable[[str], list[Attribution]]) -> Drafter:
+    """A drafter that drafts each gold article's text now."""
+    return lambda article, body: draft(body)
+
+
+def saved_drafts(folder: Path) -> Drafter:
+    """A drafter that reads `folder/NAME.ann`, written earlier by `kgbuild draft --format brat`."""
+    def read(article: GoldArticle, body: str) -> list[Attribution]:
+        path = Path(folder) / f"{article.name}.ann"
+        if not path.is_file():
+            raise KgbuildError(f"{path}: no draft for gold article {article.name}; "
+                               f"run kgbuild draft --format brat {article.text} -o {path}")
+        return read_brat(loader.read_text(path))
+    return read
+
+
+def iter_scores(folder: Path, draft: Drafter, limit: int | None = None) -> Iterator[tuple[GoldArticle, Scores]]:
+    """Each gold article's scores, its drafted attributions from `draft`."""
     for article in gold_articles(folder)[:limit]:
         body = loader.read_text(article.text)
         gold = read_brat(loader.read_text(article.ann))
-        yield article, score_article(draft(body), gold, body)
+        yield article, score_article(draft(article, body), gold, body)
 
 
-def evaluate(folder: Path, draft: Callable[[str], list[Attribution]], limit: int | None = None) -> Scores:
+def evaluate(folder: Path, draft: Drafter, limit: int | None = None) -> Scores:
     """All gold articles' scores, summed."""
     total = Scores()
     for _, scores in iter_scores(folder, draft, limit):

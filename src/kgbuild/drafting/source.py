@@ -53,8 +53,9 @@ def _decode(path: Path) -> str:
 def _from_html(path: Path, page: str) -> ArticleSource:
     try:
         import trafilatura
-    except ImportError:
-        raise NlpMissing(f"drafting an HTML page needs trafilatura, which is not installed; {INSTALL_HINT}") from None
+    except ImportError as exc:
+        raise NlpMissing(f"drafting an HTML page needs trafilatura, which cannot be imported ({exc}); "
+                         f"{INSTALL_HINT}") from None
     text = trafilatura.extract(page, include_comments=False, include_tables=False, favor_precision=True)
     if not text or len(text.split()) < MIN_WORDS:
         raise AnnotationError(path, "no article body found in this HTML page",

@@ -1,0 +1,252 @@
+"""Drafting real news: brat attributions both ways, the scorer on hand-made gold, the extractor,
+entities, events and dates on sentences written for the test, and bad input through the CLI."""
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import DATA
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kgbuild import loader
+from kgbuild.cli import main
+from kgbuild.draft import draft_attributions
+from kgbuild.drafting import nlp as nlp_mod
+from kgbuild.drafting.brat import read_brat, write_brat
+from kgbuild.drafting.dates import resolve
+from kgbuild.drafting.evaluate import drafting, evaluate, gold_articles, saved_drafts
+from kgbuild.drafting.scoring import score_article
+from kgbuild.drafting.spans import Attribution
+
+FIXTURES = Path(__file__).parent / "fixtures" / "attribution"
+GOLD = FIXTURES / "gold"
+spacy = pytest.importorskip("spacy", reason="the [nlp] extra is not installed")
+
+
+def _ann_lines(text: str) -> dict[str, tuple[str, str]]:
+    """T id -> (type, text), read with a plain split (independent of kgbuild's parser)."""
+    out = {}
+    for line in text.split("\n"):
+        if line.startswith("T"):
+            ident, head, words = line.split("\t", 2)
+            out[ident] = (head.split()[0], words)
+    return out
+
+
+def _triples(text: str) -> set[tuple[str, str, str]]:
+    """(source, cue, content) texts of every E line."""
+    spans = _ann_lines(text)
+    found = set()
+    for line in text.split("\n"):
+        if line.startswith("E"):
+            roles = dict(arg.split(":") for arg in line.split("\t")[1].split()[1:])
+            found.add(tuple(spans[roles[r]][1] if r in roles else "" for r in ("Source", "Cue", "Content")))
+    return found
+
+
+# ---------------------------------------------------------------- brat layout and scorer
+def test_scorer_on_hand_made_gold_and_drafts() -> None:
+    scores = evaluate(GOLD, saved_drafts(FIXTURES / "drafts"))
+    c = scores.counts
+    assert (c[("content", "exact")].precision, c[("content", "exact")].recall) == (1 / 3, 1 / 3)
+    assert (c[("content", "overlap")].precision, c[("content", "overlap")].recall) == (2 / 3, 2 / 3)
+    assert (c[("source", "exact")].matched_drafted, c[("source", "overlap")].precision,
+            c[("source", "overlap")].recall) == (0, 1 / 2, 1 / 3)
+    assert c[("cue", "exact")].f1 == pytest.approx(2 / 3)
+    assert (scores.quotes_gold, scores.quotes_found, scores.speakers_right) == (1, 1, 0)
+
+
+def test_gold_perfect_against_itself_and_polnear_layout(tmp_path: Path) -> None:
+    body = (GOLD / "bridge.txt").read_text(encoding="utf-8")
+    gold = read_brat((GOLD / "bridge.ann").read_text(encoding="utf-8"))
+    scores = score_article(gold, gold, body)
+    assert all(c.f1 == 1.0 for c in scores.counts.values()) and scores.speaker_accuracy == 1.0
+    # PolNeAR's layout: text/NAME.txt and attributions/NAME_<annotator>.ann, first annotator wins.
+    (tmp_path / "text").mkdir()
+    (tmp_path / "attributions").mkdir()
+    shutil.copy(GOLD / "bridge.txt", tmp_path / "text" / "bridge.txt")
+    shutil.copy(GOLD / "bridge.ann", tmp_path / "attributions" / "bridge_a1.ann")
+    (tmp_path / "attributions" / "bridge_b2.ann").write_text("", encoding="utf-8")
+    [article] = gold_articles(tmp_path)
+    assert article.ann.name == "bridge_a1.ann"
+
+
+def test_reader_skips_span_text_continued_over_lines() -> None:
+    text = ("T1\tSource 0 3\tAnn\nT2\tCue 4 8\tsaid\nT3\tContent 9 20;22 30\tfirst part\nsecond line of it\n"
+            "T4\tAttribution 4 8\tsaid\nE1\tAttribution:T4 Source:T1 Cue:T2 Content:T3\n"
+            "T5\tCue 31 40\treportedly\nT6\tContent 41 50\tsomething\nT7\tAttribution-no-source 31 40\treportedly\n"
+            "E2\tAttribution-no-source:T7 Cue:T5 Content:T6\n#1\tAnnotatorNotes T3\tunsure\n")
+    assert read_brat(text) == [Attribution(((0, 3),), ((4, 8),), ((9, 20), (22, 30))),
+                               Attribution((), ((31, 40),), ((41, 50),))]
+
+
+_frag = st.tuples(st.integers(0, 150), st.integers(1, 30)).map(lambda t: (t[0], t[0] + t[1]))
+_frags = st.lists(_frag, min_size=1, max_size=3).map(lambda fs: tuple(sorted(set(fs))))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.just(()), _frags), _frags, _frags), max_size=6),
+       st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=200, max_size=200))
+def test_brat_writer_and_reader_round_trip(parts: list, body: str) -> None:
+    attributions = [Attribution(s, c, t) for s, c, t in parts]
+    ann = write_brat(attributions, body)
+    assert read_brat(ann) == attributions
+    assert "\r" not in ann and ann.count("\n") == sum(4 + bool(s) for s, _, _ in parts)  # a line per annotation
+    assert len(_ann_lines(ann)) == sum(3 + bool(s) for s, _, _ in parts)
+
+
+# ---------------------------------------------------------------- extraction
+ARTICLE = (
+    "Council delays vote\n\n"
+    "The vote was delayed until next week, Mayor Ann Lee said on Tuesday. "
+    "“We need more time,” she told reporters. “The bill is not ready.”\n\n"
+    "According to the City Herald, the council has not agreed on the budget. "
+    "Lee warned that the delay could cost the city millions.\n"
+)
+
+
+def test_extractor_finds_direct_indirect_inverted_and_according_to() -> None:
+    found = {(a.text(ARTICLE, "source"), a.text(ARTICLE, "cue"), a.text(ARTICLE, "content"))
+             for a in draft_attributions(ARTICLE)}
+    assert ("Mayor Ann Lee", "said", "The vote was delayed until next week") in found  # inverted
+    # A quote continued in the next sentence keeps its speaker: one attribution, two fragments.
+    assert ("she", "told", "“We need more time,” “The bill is not ready.”") in found
+    assert ("the City Herald", "According to", "the council has not agreed on the budget") in found
+    assert ("Lee", "warned", "that the delay could cost the city millions") in found
+
+
+def test_cli_drafts_brat_that_an_independent_reader_parses(tmp_path: Path) -> None:
+    article = tmp_path / "council.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    out = tmp_path / "council.ann"
+    result = CliRunner().invoke(main, ["draft", "--format", "brat", str(article), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    for ident, (kind, words) in _ann_lines(text).items():
+        line = next(line for line in text.splitlines() if line.startswith(ident + "\t"))
+        spans = [tuple(map(int, f.split())) for f in line.split("\t")[1].split(" ", 1)[1].split(";")]
+        assert words == " ".join(ARTICLE[a:b] for a, b in spans), ident
+        assert kind in ("Source", "Cue", "Content", "Attribution", "Attribution-no-source")
+    assert ("Mayor Ann Lee", "said", "The vote was delayed until next week") in _triples(text)
+    # The drafts score against themselves perfectly through `kgbuild eval attribution`.
+    shutil.copy(article, tmp_path / "gold.txt")
+    shutil.copy(out, tmp_path / "gold.ann")
+    drafts = tmp_path / "drafts"
+    drafts.mkdir()
+    shutil.copy(out, drafts / "gold.ann")
+    gold = tmp_path / "golddir"
+    gold.mkdir()
+    shutil.move(tmp_path / "gold.txt", gold / "gold.txt")
+    shutil.move(tmp_path / "gold.ann", gold / "gold.ann")
+    scored = CliRunner().invoke(main, ["eval", "attribution", str(gold), "--drafts", str(drafts)])
+    assert scored.exit_code == 0, scored.output
+    assert re.search(r"content  overlap\s+1\.000\s+1\.000\s+1\.000", scored.output)
+    assert "direct-quote speaker accuracy 1.000" in scored.output
+    live = CliRunner().invoke(main, ["eval", "attribution", str(gold)])  # drafting now gives the same
+    assert live.exit_code == 0 and re.search(r"content  exact\s+1\.000\s+1\.000\s+1\.000", live.output)
+
+
+def test_eval_drafting_now_matches_saved_drafts() -> None:
+    assert evaluate(GOLD, drafting(draft_attributions)).articles == 1
+
+
+# ---------------------------------------------------------------- the YAML draft
+def test_yaml_draft_speakers_claims_events_and_proposals(tmp_path: Path) -> None:
+    for name in ("registry.yaml", "links.yaml"):
+        shutil.copy(DATA / name, tmp_path / name)
+    (tmp_path / "articles").mkdir()
+    text = ("Talks in Florida\nWASHINGTON, 6 January 2026 — Trump also praised Prime Minister Netanyahu on Sunday. "
+            "“He is a great ally,” he added. The prime minister said Israel would strike Iran if it rebuilt "
+            "its missiles. Dana Ruiz, an analyst, said the talks went well. Ruiz warned that a war could follow.\n")
+    path = tmp_path / "articles" / "talks.txt"
+    path.write_text(text, encoding="utf-8")
+    target = path.with_suffix(".yaml")
+    result = CliRunner().invoke(main, ["draft", str(path), "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    article = loader.load_article(target, loader.load_registry(tmp_path))
+    yaml_text = target.read_text(encoding="utf-8")
+    assert {s.span.exact: s.speaker for s in article.statements} == {"He is a great ally": "trump"}
+    assert any(c.claimants == ("netanyahu",) and c.span.exact.startswith("Israel would strike") for c in article.claims)
+    strike = next(e for e in article.events if e.spans[0].exact == "strike")
+    assert strike.status == "conditional" and strike.agents == ("israel",) and "iran" in strike.targets
+    assert article.published is not None and article.published.lexical == "2026-01-06"
+    assert "dana-ruiz: {type: Person, label: 'Dana Ruiz'}  # 2 mention(s)" in yaml_text  # surname later
+    assert "#   claimant: dana-ruiz" in yaml_text  # a proposed claimant: commented, for review
+
+
+def test_html_page_keeps_headline_outlet_date_and_url(tmp_path: Path) -> None:
+    paragraph = ("The city council voted on Tuesday to delay the budget, Mayor Ann Lee said, adding that "
+                 "the delay would cost the city several million dollars over the coming year. ")
+    page = ("<!doctype html><html><head><title>Council delays budget</title>"
+            '<meta property="og:site_name" content="City Herald">'
+            '<meta property="article:published_time" content="2026-01-06">'
+            '<link rel="canonical" href="https://example.org/council"></head><body>'
+            "<nav>Home | News | Sport</nav><article><h1>Council delays budget</h1>"
+            + "".join(f"<p>{paragraph}</p>" for _ in range(3)) + "</article><footer>© Herald</footer></body></html>")
+    html = tmp_path / "page.html"
+    html.write_text(page, encoding="utf-8")
+    target = tmp_path / "council.yaml"
+    result = CliRunner().invoke(main, ["draft", str(html), "-o", str(target), "--registry", str(DATA)])
+    assert result.exit_code == 0, result.output
+    body = (tmp_path / "council.txt").read_text(encoding="utf-8")
+    assert body.startswith("Council delays budget\n") and "Home | News" not in body and "Mayor Ann Lee said" in body
+    yaml_text = target.read_text(encoding="utf-8")
+    assert "# page: outlet = City Herald" in yaml_text and "# page: url = https://example.org/council" in yaml_text
+    assert "\npublished: '2026-01-06'" in yaml_text or "\npublished: 2026-01-06" in yaml_text
+
+
+# ---------------------------------------------------------------- dates
+@pytest.mark.parametrize(("phrase", "iso"), [
+    ("Sunday", "2026-01-04"), ("on Tuesday", "2026-01-06"), ("yesterday", "2026-01-05"),
+    ("last month", "2025-12"), ("next year", "2027"), ("June 2025", "2025-06"), ("soon", None),
+])
+def test_relative_dates_against_the_article_date(phrase: str, iso: str | None) -> None:
+    assert resolve(phrase, "2026-01-06") == iso  # 6 January 2026 is a Tuesday
+
+
+def test_relative_dates_need_an_article_date() -> None:
+    assert resolve("last month", None) is None and resolve("29 December 2025", None) == "2025-12-29"
+
+
+# ---------------------------------------------------------------- bad input, through the CLI
+def _bad(tmp_path: Path, name: str, data: bytes) -> tuple[int, str, Path]:
+    path = tmp_path / name
+    path.write_bytes(data)
+    out = tmp_path / "out.yaml"
+    result = CliRunner().invoke(main, ["draft", str(path), "-o", str(out), "--registry", str(DATA)])
+    return result.exit_code, result.output, out
+
+
+@pytest.mark.parametrize(("name", "data", "message"), [
+    ("empty.txt", b"", "file is empty"),
+    ("blank.txt", b"  \n\n", "file is empty"),
+    ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 10, "file is binary"),
+    ("latin1.txt", "Caf\u00e9 owners said prices rose.".encode("latin-1"), "not valid UTF-8"),
+    ("nobody.html", b"<html><head><title>Menu</title></head><body><nav>Home | About</nav></body></html>",
+     "no article body found"),
+    ("huge.txt", b"Officials said the talks went well. " * 150_000, "kgbuild drafts articles up to"),
+])
+def test_bad_input_is_one_line_exit_1_nothing_written(tmp_path: Path, name: str, data: bytes, message: str) -> None:
+    code, output, out = _bad(tmp_path, name, data)
+    assert code == 1, output
+    assert output.count("\n") == 1 and output.startswith("Error: ") and message in output
+    assert not out.exists() and not out.with_suffix(".txt").exists()
+
+
+def test_missing_nlp_extra_is_one_clear_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    nlp_mod.pipeline.cache_clear()
+    monkeypatch.setitem(sys.modules, "spacy", None)  # import spacy now raises ImportError
+    try:
+        result = CliRunner().invoke(main, ["draft", str(article), "--format", "brat"])
+    finally:
+        monkeypatch.undo()
+        nlp_mod.pipeline.cache_clear()
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and "pip install 'kgbuild[nlp]'" in result.output
