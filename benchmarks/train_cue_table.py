@@ -26,7 +26,7 @@ def main(argv: list[str]) -> int:
     articles = gold_articles(args.polnear / "data" / "train")
     nlp = pipeline()
     docs = nlp.pipe(loader.read_text(a.text) for a in articles)
-    table = cuetable.count(((doc, read_brat(loader.read_text(a.ann))) for doc, a in zip(docs, articles)),
+    table = cuetable.count(((doc, read_brat(loader.read_text(a.ann))) for doc, a in zip(docs, articles, strict=True)),
                            args.threshold)
     print(f"{len(articles)} train articles, {len(table.counts)} keys -> {cuetable.write(table)}")
     return 0

@@ -49,12 +49,12 @@ from typing import Any
 from . import model as m
 from .anchoring import Span, sentences
 from .drafting.attribution import extract
+from .drafting.brat import write_brat
 from .drafting.cuetable import shipped
 from .drafting.dates import resolve
 from .drafting.entities import ArticleEntities, Proposal
 from .drafting.events import DraftEvent, find_events
 from .drafting.nlp import pipeline
-from .drafting.brat import write_brat
 from .drafting.source import ArticleSource, read_article
 from .drafting.spans import Attribution, Fragments
 from .importers.common import (

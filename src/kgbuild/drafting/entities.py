@@ -16,7 +16,7 @@ from typing import Any
 
 from .. import model as m
 from ..anchoring import Span
-from ..importers.common import NameHit, RegistryNames, slug
+from ..importers.common import NameHit, slug
 from .spans import Fragments
 
 ORG_WORDS = (
@@ -27,8 +27,7 @@ ORG_WORDS = (
 )
 NER_TYPES = {"PERSON": "Person", "GPE": "State", "LOC": "Place", "FAC": "Facility", "ORG": None}
 PRONOUNS = frozenset({"he", "she", "him", "her"})
-ROLE_WORDS = frozenset("""president minister leader spokesman spokeswoman spokesperson secretary chancellor
-senator governor mayor chief general ambassador premier king queen director chairman candidate nominee""".split())
+ROLE_WORDS = frozenset(["president", "minister", "leader", "spokesman", "spokeswoman", "spokesperson", "secretary", "chancellor", "senator", "governor", "mayor", "chief", "general", "ambassador", "premier", "king", "queen", "director", "chairman", "candidate", "nominee"])
 
 
 @dataclass

@@ -19,7 +19,7 @@ def quote_spans(body: str) -> list[tuple[int, int]]:
         start: int | None = None
         for i in range(para.start(), para.end()):
             ch = body[i]
-            if start is None and (ch == _OPEN or ch == _STRAIGHT):
+            if start is None and ch in (_OPEN, _STRAIGHT):
                 start = i
             elif start is not None and (ch == _CLOSE or (ch == _STRAIGHT and body[start] == _STRAIGHT)):
                 out.append((start, i + 1))

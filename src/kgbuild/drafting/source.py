@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import loader
 from ..errors import AnnotationError
 from .nlp import INSTALL_HINT, NlpMissing
 
@@ -31,23 +32,17 @@ class ArticleSource:
 
 
 def _decode(path: Path) -> str:
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise AnnotationError(path, "file not found", hint="check the path") from None
-    if size > MAX_ARTICLE_BYTES:
-        raise AnnotationError(path, f"file is {size / 1e6:.1f} MB; kgbuild drafts articles up to "
+    """The file's text, after the checks only an article gets (size, emptiness, binary)."""
+    if path.is_file() and path.stat().st_size > MAX_ARTICLE_BYTES:
+        raise AnnotationError(path, f"file is {path.stat().st_size / 1e6:.1f} MB; kgbuild drafts articles up to "
                               f"{MAX_ARTICLE_BYTES // (1024 * 1024)} MiB", hint="draft one article per file")
-    data = path.read_bytes()
-    if not data.strip():
-        raise AnnotationError(path, "file is empty", hint="save the article's text (or its HTML page) in it")
-    if b"\x00" in data[:8192]:
+    head = path.read_bytes()[:8192] if path.is_file() else b""
+    if b"\x00" in head:
         raise AnnotationError(path, "file is binary, not an article", hint="give a .txt or saved .html page")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise AnnotationError(path, f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
-                              line=data.count(b"\n", 0, exc.start) + 1, hint="save the file as UTF-8") from None
+    text = loader.read_text(path).removeprefix("\ufeff")  # not found, not UTF-8: the loader's one-line errors
+    if not text.strip():
+        raise AnnotationError(path, "file is empty", hint="save the article's text (or its HTML page) in it")
+    return text
 
 
 def _from_html(path: Path, page: str) -> ArticleSource:
