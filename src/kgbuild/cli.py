@@ -1,4 +1,8 @@
-"""The `kgbuild` command: a thin click shell over the library API."""
+"""The `kgbuild` command: a thin click shell over the library API.
+
+Over 450 lines: one short function per command, with its options; the work
+is done by the library modules each one calls.
+"""
 from __future__ import annotations
 
 import sys
