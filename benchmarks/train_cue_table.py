@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from kgbuild import loader
-from kgbuild.drafting import cuetable
+from kgbuild.drafting import attribution, cuetable
 from kgbuild.drafting.brat import read_brat
 from kgbuild.drafting.evaluate import gold_articles
 from kgbuild.drafting.nlp import pipeline
@@ -26,8 +26,8 @@ def main(argv: list[str]) -> int:
     articles = gold_articles(args.polnear / "data" / "train")
     nlp = pipeline()
     docs = nlp.pipe(loader.read_text(a.text) for a in articles)
-    table = cuetable.count(((doc, read_brat(loader.read_text(a.ann))) for doc, a in zip(docs, articles, strict=True)),
-                           args.threshold)
+    table = attribution.count_cues(((doc, read_brat(loader.read_text(a.ann)))
+                                    for doc, a in zip(docs, articles, strict=True)), args.threshold)
     print(f"{len(articles)} train articles, {len(table.counts)} keys -> {cuetable.write(table)}")
     return 0
 

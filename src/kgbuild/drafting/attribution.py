@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from . import cuetable
 from .cuetable import CueTable
 from .quotes import quote_spans
 from .spans import Attribution, Fragments, chars, merge, trim
@@ -239,3 +240,25 @@ def extract(doc: Any, table: CueTable) -> list[Attribution]:
     found = [_widen_to_quotes(c.attribution, quotes, body) for _, c in best.values()]
     found = _attach_quotes(doc, quotes, _merge_same_cue(found, body), plausible)
     return sorted(found, key=lambda a: a.cue[0])
+
+
+def count_cues(articles: Iterable[tuple[Any, list[Attribution]]],
+               threshold: float = cuetable.DEFAULT_THRESHOLD) -> CueTable:
+    """A cue table counted from (parsed article, gold attributions) pairs (see kgbuild.drafting.cuetable).
+
+    Here, not in cuetable.py: it counts this module's candidates, and cuetable.py is what this module reads."""
+    tally: dict[str, list[int]] = {}
+    for doc, gold in articles:
+        gold_sets = [(chars(g.cue), chars(g.content)) for g in gold]
+        for cand in candidates(doc, quoted_chars(doc.text)):
+            tok = doc[cand.cue_index]
+            cue_chars = set(range(tok.idx, tok.idx + len(tok)))
+            content = chars(cand.attribution.content)
+            hit = any(cue_chars & gc and content & gt for gc, gt in gold_sets)
+            row = tally.setdefault(cand.key, [0, 0])
+            row[0] += hit
+            row[1] += 1
+    empty = CueTable(threshold=threshold)
+    # A key that never hit and that the lexicon would not take either changes nothing: left out.
+    return CueTable({k: (h, n) for k, (h, n) in tally.items()
+                     if n >= cuetable.MIN_SEEN and (h or empty.probability(k) >= threshold)}, threshold)

@@ -11,15 +11,12 @@ the hand lexicon in `cues`: a speech verb with a clause is taken, anything else 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 from .cues import CUE_VERBS, SPEECH
-from .spans import Attribution, chars
 
 TABLE_FILE = "cue_table.json"
 MIN_SEEN = 2
@@ -63,27 +60,6 @@ def shipped() -> CueTable:
         return CueTable()
     data = json.loads(path.read_text(encoding="utf-8"))
     return CueTable({k: (int(v[0]), int(v[1])) for k, v in data["counts"].items()}, float(data["threshold"]))
-
-
-def count(articles: Iterable[tuple[Any, list[Attribution]]], threshold: float = DEFAULT_THRESHOLD) -> CueTable:
-    """A table counted from (parsed article, gold attributions) pairs (see the module docstring)."""
-    from .attribution import candidates, quoted_chars
-
-    tally: dict[str, list[int]] = {}
-    for doc, gold in articles:
-        gold_sets = [(chars(g.cue), chars(g.content)) for g in gold]
-        for cand in candidates(doc, quoted_chars(doc.text)):
-            tok = doc[cand.cue_index]
-            cue_chars = set(range(tok.idx, tok.idx + len(tok)))
-            content = chars(cand.attribution.content)
-            hit = any(cue_chars & gc and content & gt for gc, gt in gold_sets)
-            row = tally.setdefault(cand.key, [0, 0])
-            row[0] += hit
-            row[1] += 1
-    empty = CueTable(threshold=threshold)
-    # A key that never hit and that the lexicon would not take either changes nothing: left out.
-    return CueTable({k: (h, n) for k, (h, n) in tally.items()
-                     if n >= MIN_SEEN and (h or empty.probability(k) >= threshold)}, threshold)
 
 
 def write(table: CueTable, path: Path | None = None) -> Path:
