@@ -28,11 +28,11 @@ def build_store(articles: int, workdir: Path) -> Path:
     return path
 
 
-def stop(proc: subprocess.Popen) -> None:
+def stop(proc: subprocess.Popen, grace: float = 10.0) -> None:
     """Stop a server the benchmark started: politely, then for sure."""
     proc.terminate()
     try:
-        proc.wait(timeout=10)
+        proc.wait(timeout=grace)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()

@@ -8,82 +8,30 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import httpx
-import make_corpus
 import pyoxigraph as ox
 import pytest
 import rdflib
 from click.testing import CliRunner
+from engines import OXIGRAPH, OxigraphServer, synthetic_store
 from rdflib.compare import isomorphic
 from server_fixtures import free_port
 
-from kgbuild.build import build
 from kgbuild.cli import main
 from kgbuild.errors import PushError
 from kgbuild.push import push
 from kgbuild.store import KgStore
 
-BIN = Path(sys.executable).parent
-OXIGRAPH = shutil.which("oxigraph", path=str(BIN)) or shutil.which("oxigraph")
 KG = "https://w3id.org/kgbuild/ontology#"
-
-
-class OxigraphServer:
-    """`oxigraph serve` on 127.0.0.1, started and stopped by the test (by its own process id)."""
-
-    def __init__(self, location: Path):
-        self.location, self.port = location, free_port()
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/store"
-
-    def start(self) -> None:
-        assert OXIGRAPH is not None
-        self.proc = subprocess.Popen([OXIGRAPH, "serve", "--location", str(self.location),
-                                      "--bind", f"127.0.0.1:{self.port}"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{self.port}/", timeout=1).status_code < 500:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.05)
-        raise RuntimeError("oxigraph serve did not start")
-
-    def kill(self) -> None:
-        assert self.proc is not None
-        self.proc.kill()
-        self.proc.wait()
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
 
 
 @pytest.fixture(scope="module")
 def local(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store built from 300 synthetic articles (plus the ontology, registry and VoID graphs)."""
-    corpus = make_corpus.write_corpus(300, tmp_path_factory.mktemp("push") / "corpus", seed=5, actors=400)
-    path = tmp_path_factory.mktemp("push-store") / "store"
-    store = KgStore(path)
-    build([corpus], store=store, workers=2)
-    del store
-    return path
+    return synthetic_store(tmp_path_factory.mktemp("push"), 300, seed=5, actors=400)
 
 
 @pytest.fixture()

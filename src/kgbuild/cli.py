@@ -194,8 +194,13 @@ def list_queries(extra_queries: tuple[Path, ...]) -> None:
               help="With webannotation: annotation files or folders (repeatable; default: the project's data/).")
 @click.option("--bundle", "bundle_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Write a bundle folder instead: Turtle per graph, TriG, ontology, VoID/DCAT, JSON-LD context.")
+@click.option("--shards", type=click.IntRange(min=1), default=None,
+              help="With -f nquads and a FOLDER: gzip N-Quads in this many files for bulk loaders (a graph is never "
+                   "split) and a manifest.json.")
+@click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
 @store_option
 def export_cmd(fmt: str, graph: str | None, output: Path | None, bundle_dir: Path | None, store_path: Path | None,
+               shards: int | None = None, folder: Path | None = None,
                annotation_paths: tuple[Path, ...] = ()) -> None:
     """Export the store (or one graph) as readable, deterministic RDF, or a bundle folder (--bundle).
 
@@ -206,9 +211,21 @@ def export_cmd(fmt: str, graph: str | None, output: Path | None, bundle_dir: Pat
     if fmt == "webannotation":  # IRIs under the store's base when there is a store, else the default base
         _export_webannotation(annotation_paths, output, KgStore(path, read_only=True).base if path.is_dir() else None)
         return
+    if (shards is None) != (folder is None):
+        raise click.UsageError("--shards N and a FOLDER go together: kgbuild export --shards 8 -f nquads FOLDER")
     if output is not None and output.is_dir():
         raise click.BadParameter(f"{output} is a folder; RDF formats write one file", param_hint="--output")
     store = KgStore(path, read_only=True)
+    if shards is not None and folder is not None:
+        if fmt != "nquads" or graph or output or bundle_dir:
+            raise click.UsageError("--shards writes gzip N-Quads of every graph: use -f nquads, without --graph, "
+                                   "--output or --bundle")
+        from .shards import write_shards
+
+        manifest = write_shards(store, folder, shards)
+        click.echo(f"wrote {len(manifest.shards)} shard(s) of {len(manifest.graphs)} graph(s), "
+                   f"{sum(s.quads for s in manifest.shards):,} quads, and {folder / 'manifest.json'}", err=True)
+        return
     if bundle_dir is not None:
         if graph or output:
             raise click.UsageError("--bundle writes every graph to its own folder; drop --graph and --output")
@@ -339,11 +356,24 @@ def validate_cmd(paths: tuple[Path, ...], store_path: Path | None, no_shacl: boo
               help="Allow SERVICE and LOAD to loopback hosts (the server then fetches those URLs).")
 @click.option("--service-allow", "service_hosts", multiple=True, metavar="HOST",
               help="Also let SERVICE and LOAD reach HOST (repeatable; implies --allow-service).")
+@click.option("--backend", "backend_url", default=None, metavar="URL",
+              help="Serve from this SPARQL 1.1 endpoint instead of the store, e.g. http://HOST:8890/sparql "
+                   "(Virtuoso), http://HOST:7878/query (oxigraph serve --union-default-graph).")
+@click.option("--backend-update", "backend_update", default=None, metavar="URL",
+              help="With --backend and a write token: the engine's SPARQL Update endpoint (default: /update beside "
+                   "a /query URL, else --backend). Credentials: $KGBUILD_BACKEND_USER, $KGBUILD_BACKEND_PASSWORD.")
+@click.option("--poll", "poll_interval", type=click.FloatRange(min=0), default=5.0, show_default=True,
+              help="With --backend: seconds between checks of the engine's VoID graph for new data (0: never).")
+@click.option("--cache-ttl", type=click.FloatRange(min=0), default=60.0, show_default=True,
+              help="With --backend: the longest a cached saved-query answer is served (0: no caching).")
 @queries_option
 def serve(store_path: Path | None, host: str, port: int, write_token_file: Path | None,
           query_timeout: float, max_body: int, max_html_rows: int, cors: tuple[str, ...], query_workers: int,
-          allow_service: bool, service_hosts: tuple[str, ...], extra_queries: tuple[Path, ...]) -> None:
-    """Serve the store over SPARQL 1.1, with saved queries, linked-data pages and a query page."""
+          allow_service: bool, service_hosts: tuple[str, ...], extra_queries: tuple[Path, ...],
+          backend_url: str | None = None, backend_update: str | None = None, poll_interval: float = 5.0,
+          cache_ttl: float = 60.0) -> None:
+    """Serve the store (or a SPARQL engine, --backend) over SPARQL 1.1, with saved queries, linked-data pages
+    and a query page."""
     import os
 
     import uvicorn
@@ -357,27 +387,49 @@ def serve(store_path: Path | None, host: str, port: int, write_token_file: Path 
         token = os.environ["KGBUILD_WRITE_TOKEN"].strip()
     if token is not None and not token:
         raise KgbuildError("the write token is empty")
-    store = KgStore(store_path or default_store_path(), read_only=token is None)
+    if backend_url is not None:
+        from .remote import RemoteStore
+
+        if store_path is not None:
+            raise click.UsageError("give either --store or --backend, not both")
+        user, password = os.environ.get("KGBUILD_BACKEND_USER"), os.environ.get("KGBUILD_BACKEND_PASSWORD")
+        store: KgStore | RemoteStore = RemoteStore(backend_url, update_url=backend_update, timeout=query_timeout + 1,
+                                                   auth=(user, password or "") if user else None)
+    else:
+        store = KgStore(store_path or default_store_path(), read_only=token is None)
     origins: tuple[str, ...] = () if cors == ("none",) else (cors or ("*",))
     try:
         settings = ServeSettings(
             queries_dirs=tuple(queries_dirs(extra_queries)), write_token=token, query_timeout=query_timeout,
             max_body=max_body, max_html_rows=max_html_rows, cors_origins=origins, query_workers=query_workers,
-            allow_service=allow_service or bool(service_hosts), service_hosts=service_hosts)
+            allow_service=allow_service or bool(service_hosts), service_hosts=service_hosts,
+            poll_interval=poll_interval, cache_ttl=cache_ttl)
         app = create_app(store, settings)
     except ValueError as exc:
         raise KgbuildError(str(exc)) from None
     mode = "read-write (bearer token)" if token else "read-only"
-    click.echo(f"serving {store.path} ({mode}) on http://{host}:{port}/ — SPARQL at /sparql, "
+    click.echo(f"serving {store.path or backend_url} ({mode}) on http://{host}:{port}/ — SPARQL at /sparql, "
                f"pages of {app.state.kg.base} at {app.state.kg.ld_prefixes[0]}", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
 
 
 @main.command("push")
 @click.option("--to", "url", required=True, metavar="URL",
-              help="SPARQL 1.1 Graph Store endpoint, e.g. http://localhost:7878/store (Oxigraph), "
-                   "http://host:3030/DATASET/data (Fuseki).")
+              help="Where to push: a Graph Store endpoint for --engine gsp, e.g. http://localhost:7878/store "
+                   "(Oxigraph), http://host:3030/DATASET/data (Fuseki); the server's root for oxigraph and virtuoso.")
 @store_option
+@click.option("--engine", type=click.Choice(["gsp", "oxigraph", "virtuoso"]), default="gsp", show_default=True,
+              help="gsp: one Graph Store PUT per graph. oxigraph/virtuoso: PUTs for small changes, the engine's "
+                   "bulk loader for large ones (see --bulk-threshold).")
+@click.option("--bulk-threshold", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Changed graphs from which oxigraph/virtuoso use the bulk path instead of one PUT each.")
+@click.option("--shards", type=click.IntRange(min=1), default=8, show_default=True,
+              help="Bulk path: the changed graphs go in this many N-Quads files, loaded (and recorded) one by one.")
+@click.option("--load-dir", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
+              help="Virtuoso: a folder its server can read and lists under DirsAllowed; shard files go there.")
+@click.option("--isql", "isql_address", default="127.0.0.1:1111", show_default=True, metavar="HOST:PORT",
+              help="Virtuoso: its SQL port, for isql (user $KGBUILD_ISQL_USER, password $KGBUILD_ISQL_PASSWORD; "
+                   "default dba/dba).")
 @click.option("--auth-header", "auth_headers", multiple=True, metavar="'Name: value'",
               help="An HTTP header sent with every request, e.g. 'Authorization: Bearer TOKEN' (repeatable).")
 @click.option("--state-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -385,23 +437,33 @@ def serve(store_path: Path | None, host: str, port: int, write_token_file: Path 
 @click.option("--retries", type=click.IntRange(0, 20), default=5, show_default=True,
               help="Retries per graph on connection errors, timeouts, 429 and 5xx (exponential backoff).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def push_cmd(url: str, store_path: Path | None, auth_headers: tuple[str, ...], state_file: Path | None,
-             retries: int, quiet: bool) -> None:
-    """Send each named graph to a Graph Store endpoint (PUT per graph: idempotent, resumable)."""
-    from .push import parse_header, push
+def push_cmd(url: str, store_path: Path | None, engine: str, bulk_threshold: int, shards: int, load_dir: Path | None,
+             isql_address: str, auth_headers: tuple[str, ...], state_file: Path | None, retries: int,
+             quiet: bool) -> None:
+    """Bring a SPARQL server up to date with the store: only changed graphs go, deleted ones are deleted there.
+
+    Resumable: rerun the same command after a failure and it carries on where it stopped.
+    """
+    import os
+
+    from .push import VirtuosoOptions, parse_header, push
 
     path = store_path or default_store_path()
     store = KgStore(path, read_only=True)
     headers = dict(parse_header(h) for h in auth_headers)
     state = state_file or path.with_name(path.name + ".push.jsonl")
+    virtuoso = VirtuosoOptions(isql_address, os.environ.get("KGBUILD_ISQL_USER", "dba"),
+                               os.environ.get("KGBUILD_ISQL_PASSWORD", "dba"), load_dir)
     progress = Progress(TextColumn("pushing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         console=console, disable=quiet or not console.is_terminal, transient=True)
     with progress:
         task = progress.add_task("push", total=None)
-        report = push(store, url, headers=headers, state=state, retries=retries,
+        report = push(store, url, headers=headers, state=state, retries=retries, engine=engine,
+                      bulk_threshold=bulk_threshold, shards=shards, virtuoso=virtuoso,
                       progress=lambda done, total: progress.update(task, completed=done, total=total))
-    click.echo(f"pushed {len(report.pushed)} graph(s), {report.bytes:,} bytes; skipped {len(report.skipped)} "
-               f"already pushed; {report.retries} retries; state: {state}")
+    how = f" in {report.batches} bulk load(s)" if report.batches else ""
+    click.echo(f"pushed {len(report.pushed)} graph(s){how}, {report.bytes:,} bytes; skipped {len(report.skipped)} "
+               f"already pushed; deleted {len(report.deleted)}; {report.retries} retries; state: {state}")
 
 
 def _iri(value: str) -> Any:

@@ -178,7 +178,8 @@ def choose(kind: Kind, accept: str | None, names: list[str] | tuple[str, ...] = 
 
 
 def kind_of(result: object) -> Kind:
-    return Kind.GRAPH if isinstance(result, ox.QueryTriples) else Kind.TABULAR
+    """Solutions and booleans are tabular; triples (pyoxigraph's, or a backend's GraphResult) a graph."""
+    return Kind.TABULAR if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)) else Kind.GRAPH
 
 
 def prefers_html(accept: str | None, *, over: tuple[Format, ...] = GRAPH_FORMATS) -> bool:

@@ -12,10 +12,11 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+from ..remote import RemoteStore
 from ..settings import ServeSettings
 from ..store import KgStore
 from ..vocab import Iris
-from . import described, gsp, pages, protocol, saved, stats
+from . import backend, described, gsp, pages, protocol, saved, stats
 from .cache import AnswerCache
 from .replies import EXCEPTION_HANDLERS, BodyLimit, CatchAll
 from .runner import Runner
@@ -24,7 +25,7 @@ from .state import Generation, ServerState
 log = logging.getLogger("kgbuild.server")
 
 
-def create_app(store: KgStore, settings: ServeSettings | None = None) -> Starlette:
+def create_app(store: KgStore | RemoteStore, settings: ServeSettings | None = None) -> Starlette:
     """A SPARQL 1.1 endpoint, graph store, saved-query API and linked-data pages over `store`.
 
     >>> from kgbuild.store import KgStore
@@ -47,7 +48,8 @@ def create_app(store: KgStore, settings: ServeSettings | None = None) -> Starlet
     state = ServerState(
         store=store, base=base, runner=runner, queries_dirs=s.queries_dirs, write_token=s.write_token,
         max_html_rows=s.max_html_rows, allow_service=s.allow_service, ld_prefixes=pages.ld_prefixes(base, s.ld_path),
-        generation=Generation(store),
+        generation=(backend.BackendGeneration(store, base, cache_ttl=s.cache_ttl) if isinstance(store, RemoteStore)
+                    else Generation(store)),
         cache=AnswerCache(**{k: v for k, v in (("entries", s.cache_entries), ("max_bytes", s.cache_answer_bytes),
                                                ("budget", s.cache_bytes)) if v is not None}),
     )
@@ -69,12 +71,16 @@ def create_app(store: KgStore, settings: ServeSettings | None = None) -> Starlet
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         watcher = asyncio.create_task(watch_store()) if state.watches_store and s.watch_interval > 0 else None
+        if isinstance(store, RemoteStore) and s.poll_interval > 0:
+            watcher = asyncio.create_task(backend.watch(state, s.poll_interval))
         try:
             yield
         finally:
             if watcher is not None:
                 watcher.cancel()
             runner.close()
+            if isinstance(store, RemoteStore):
+                store.close()
 
     routes = [
         *protocol.routes(),
@@ -93,6 +99,7 @@ def create_app(store: KgStore, settings: ServeSettings | None = None) -> Starlet
         Middleware(CatchAll),
         Middleware(BodyLimit, max_body=s.max_body),
     ]
-    app = Starlette(routes=routes, middleware=middleware, exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan)
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
+                    exception_handlers={**EXCEPTION_HANDLERS, **backend.EXCEPTION_HANDLERS})
     app.state.kg = state
     return app
