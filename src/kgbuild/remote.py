@@ -42,8 +42,9 @@ from typing import Any
 import httpx
 import pyoxigraph as ox
 
-from .errors import KgbuildError, QueryError, SparqlSyntaxError
+from .errors import KgbuildError, QueryError
 from .sparqltext import tokens
+from .store import KgStore
 from .vocab import DEFAULT_BASE, KG
 
 log = logging.getLogger("kgbuild.remote")
@@ -54,7 +55,7 @@ _RESULT_FORMATS = {"application/sparql-results+json": ox.QueryResultsFormat.JSON
                    "application/sparql-results+xml": ox.QueryResultsFormat.XML}
 _GRAPH_FORMATS = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/plain": ox.RdfFormat.N_TRIPLES,
                   "text/turtle": ox.RdfFormat.TURTLE}
-_PROBE = ox.Store()  # always empty: parses queries and tells their form, never holds data
+_PROBE = KgStore()  # in memory, always empty: parses queries and tells their form, never holds data
 
 
 class BackendError(KgbuildError):
@@ -249,10 +250,7 @@ class RemoteStore:
               default_graph: list[Any] | None = None, named_graphs: list[Any] | None = None,
               use_default_graph_as_union: bool | None = None) -> Any:
         """Run a query on the engine; the answer as pyoxigraph objects. SparqlSyntaxError for malformed SPARQL."""
-        try:
-            form = _PROBE.query(sparql, base_iri=base_iri, prefixes=prefixes)
-        except SyntaxError as exc:
-            raise SparqlSyntaxError(str(exc)) from None
+        form = _PROBE.query(sparql, base_iri=base_iri, prefixes=prefixes)  # SparqlSyntaxError if malformed
         graph = not isinstance(form, (ox.QuerySolutions, ox.QueryBoolean))
         text = _prologue(prefixes, base_iri) + bind_values(sparql, substitutions)
         data: dict[str, Any] = {"query": ascii_escaped(text)}
