@@ -8,7 +8,9 @@ status added to the ontology is drawn without a code change.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import combinations
 
 import pyoxigraph as ox
 
@@ -41,22 +43,9 @@ class Scope:
         # A NamedNode serialises as an escaped <IRI>: a value cannot change the query's shape.
         return f"?{var} prov:wasDerivedFrom {ox.NamedNode(self.article)} ." if self.article else ""
 
-    def actor_filter(self, *variables: str) -> str:
-        if not self.actor:
-            return ""
-        node = ox.NamedNode(self.actor)
-        return "FILTER(" + " || ".join(f"?{v} = {node}" for v in variables) + ")"
-
     def actor_events(self, var: str) -> str:
         """Start from what the actor takes part in (an index lookup), not from every event in the store."""
         return f"?{var} ?role0 {ox.NamedNode(self.actor)} ." if self.actor else ""
-
-    def actor_speech(self, var: str) -> str:
-        if not self.actor:
-            return ""
-        node = ox.NamedNode(self.actor)
-        return (f"{{ ?{var} schema:author {node} }} UNION {{ ?{var} schema:about {node} }} "
-                f"UNION {{ ?{var} schema:about/(kg:agent|kg:target) {node} }}")
 
 
 @dataclass
@@ -103,50 +92,113 @@ def _name(statuses: dict[str, str], iri: str) -> str:
     return statuses.get(iri) or iri.rsplit("#", 1)[-1].lower()
 
 
-def network(store: KgStore, scope: Scope = Scope(), *, max_nodes: int = MAX_NODES,
+ROLES = ("agent", "target", "supporter", "participant", "statusAttributedTo")
+
+
+def _roles(store: KgStore, where: str) -> dict[str, dict[str, list[str]]]:
+    """Event -> role (agent, target, …) -> the IRIs in it, for the events `where` selects."""
+    roles: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for r in _select(store, f"""SELECT ?e ?p ?x WHERE {{ {where}
+  ?e ?p ?x FILTER(?p IN ({", ".join("kg:" + p for p in ROLES)})) }}"""):
+        roles[r["e"].value][r["p"].value.rsplit("#", 1)[-1]].append(r["x"].value)
+    return roles
+
+
+def _speech(store: KgStore, scope: Scope) -> list[dict[str, ox.NamedNode | ox.Literal]]:
+    """Quotes and claims in scope: each with its kind, author, text and one thing it is about."""
+    details = """?x schema:about ?about ; schema:author ?author ; schema:text ?text ; a ?c .
+  FILTER(?c IN (schema:Quotation, schema:Claim))"""
+    if not scope.actor:
+        return _select(store, f"SELECT ?x ?c ?author ?text ?about WHERE {{ {scope.article_filter('x')} {details} }}")
+    node = ox.NamedNode(scope.actor)
+    found = {r["x"].value for q in (f"?x schema:author {node}", f"?x schema:about {node}",
+                                     f"?e kg:agent|kg:target {node} . ?x schema:about ?e")
+             for r in _select(store, f"SELECT ?x WHERE {{ {q} {scope.article_filter('x')} }}")}
+    rows: list[dict[str, ox.NamedNode | ox.Literal]] = []
+    for values in _chunks(found):  # the actor's quotes and claims, then their details
+        rows += _select(store, f"SELECT ?x ?c ?author ?text ?about WHERE {{ VALUES ?x {{ {values} }} {details} }}")
+    return rows
+
+
+def _chunks(iris: set[str], size: int = 2000) -> Iterator[str]:
+    """The IRIs as the bodies of VALUES blocks of at most `size` (escaped <IRI>s: nothing is spliced raw)."""
+    ordered = sorted(iris)
+    for i in range(0, len(ordered), size):
+        yield " ".join(str(ox.NamedNode(x)) for x in ordered[i:i + size])
+
+
+def _actors(store: KgStore, iris: set[str]) -> set[str]:
+    """Which of `iris` are actors (kg:Actor), asked for those IRIs only."""
+    found: set[str] = set()
+    for values in _chunks(iris):
+        found |= {r["n"].value for r in _select(store, f"SELECT ?n WHERE {{ VALUES ?n {{ {values} }} ?n a kg:Actor }}")}
+    return found
+
+
+def network(store: KgStore, scope: Scope | None = None, *, max_nodes: int = MAX_NODES,
             max_edges: int = MAX_EDGES) -> Network:
-    """Actors linked by what they did to, with and about each other; capped by rank (see `rank`)."""
+    """Actors linked by what they did to, with and about each other; capped by rank (see `rank`).
+
+    The store is asked only simple, index-friendly questions (an event's status and roles, a
+    quote's or claim's author and what it is about); the links are made and counted here,
+    which keeps one article or one actor fast on a large store (Oxigraph evaluated the
+    grouped UNION queries over the whole store first).
+    """
+    scope = scope or Scope()
     statuses = status_names(store)
-    edges: list[Edge] = []
-    acted = f"""
-SELECT ?s ?t ?st ?realized (COUNT(DISTINCT ?e) AS ?n) (SAMPLE(?l) AS ?label) (SAMPLE(?e) AS ?ex) WHERE {{
-  {scope.actor_events("e")} ?e kg:target ?t ; kg:status ?st ; rdfs:label ?l . {scope.article_filter("e")}
-  {{ ?e kg:agent ?s }} UNION {{ ?e kg:statusAttributedTo ?s FILTER NOT EXISTS {{ ?e kg:agent ?any }} }}
-  ?s a kg:Actor . FILTER(?s != ?t) {scope.actor_filter("s", "t")}
-  BIND(EXISTS {{ ?e a kg:RealizedEvent }} AS ?realized)
-}} GROUP BY ?s ?t ?st ?realized"""
-    for r in _select(store, acted):
-        edges.append(Edge(r["s"].value, r["t"].value, "acted", r["realized"].value == "true",
-                          _name(statuses, r["st"].value), r["label"].value, int(r["n"].value), r["ex"].value))
-    together = f"""
-SELECT ?a ?b ?st ?realized ?meeting (COUNT(DISTINCT ?e) AS ?n) (SAMPLE(?l) AS ?label) (SAMPLE(?e) AS ?ex) WHERE {{
-  {scope.actor_events("e")} ?e kg:status ?st ; rdfs:label ?l . {scope.article_filter("e")}
-  {{ ?e kg:participant ?x . ?e kg:participant ?y }} UNION {{ ?e kg:agent ?x . ?e kg:agent ?y }}
-  UNION {{ ?e kg:supporter ?x . ?e kg:agent ?y }}
-  FILTER(STR(?x) < STR(?y) || EXISTS {{ ?e kg:supporter ?x }})
-  FILTER(?x != ?y)
-  ?x a kg:Actor . ?y a kg:Actor .
-  BIND(IF(STR(?x) < STR(?y), ?x, ?y) AS ?a) BIND(IF(STR(?x) < STR(?y), ?y, ?x) AS ?b)
-  {scope.actor_filter("a", "b")}
-  BIND(EXISTS {{ ?e a kg:RealizedEvent }} AS ?realized)
-  BIND(EXISTS {{ ?e a kg:Meeting }} AS ?meeting)
-}} GROUP BY ?a ?b ?st ?realized ?meeting"""
-    for r in _select(store, together):
-        edges.append(Edge(r["a"].value, r["b"].value, "met" if r["meeting"].value == "true" else "together",
-                          r["realized"].value == "true", _name(statuses, r["st"].value), r["label"].value,
-                          int(r["n"].value), r["ex"].value))
-    speech = f"""
-SELECT ?s ?t ?kind (COUNT(DISTINCT ?x) AS ?n) (SAMPLE(?text) AS ?label) (SAMPLE(?x) AS ?ex) WHERE {{
-  {scope.actor_speech("x")}
-  {{ ?x a schema:Quotation BIND("spoke" AS ?kind) }} UNION {{ ?x a schema:Claim BIND("claimed" AS ?kind) }}
-  {scope.article_filter("x")}
-  ?x schema:author ?s ; schema:text ?text .
-  {{ ?x schema:about ?t }} UNION {{ ?x schema:about/(kg:agent|kg:target) ?t }}
-  ?t a kg:Actor . FILTER(?s != ?t) {scope.actor_filter("s", "t")}
-}} GROUP BY ?s ?t ?kind"""
-    for r in _select(store, speech):
-        edges.append(Edge(r["s"].value, r["t"].value, r["kind"].value, True, "", r["label"].value,
-                          int(r["n"].value), r["ex"].value))
+    where = f"{scope.actor_events('e')} {scope.article_filter('e')} ?e kg:status ?status ."
+    events: dict[str, dict[str, object]] = {}
+    for r in _select(store, f"""SELECT ?e ?status ?label ?c WHERE {{ {where}
+  ?e rdfs:label ?label . OPTIONAL {{ ?e a ?c FILTER(?c IN (kg:RealizedEvent, kg:Meeting)) }} }}"""):
+        ev = events.setdefault(r["e"].value, {"status": _name(statuses, r["status"].value), "label": r["label"].value,
+                                               "realized": False, "meeting": False})
+        kind = r["c"].value.rsplit("#", 1)[-1] if "c" in r else ""
+        if kind == "RealizedEvent":
+            ev["realized"] = True
+        elif kind == "Meeting":
+            ev["meeting"] = True
+    roles = _roles(store, where)
+    speech = _speech(store, scope)
+    missing = {r["about"].value for r in speech if r["about"].value not in roles}
+    if missing:  # events a quote or claim is about, outside the scope: whom they involve
+        values = " ".join(str(ox.NamedNode(i)) for i in sorted(missing))
+        roles.update(_roles(store, f"VALUES ?e {{ {values} }}"))
+    actors = _actors(store, {x for r in roles.values() for xs in r.values() for x in xs}
+                     | {r["about"].value for r in speech if r["about"].value not in roles})
+    found: dict[tuple[str, str, str, bool, str], list[tuple[str, str]]] = defaultdict(list)
+
+    def link(s: str, t: str, relation: str, realized: bool, status: str, label: str, example: str,
+             speaker: bool = False) -> None:
+        if s == t or (s not in actors and not speaker):  # any author may speak; only actors act
+            return
+        if scope.actor and scope.actor not in (s, t):
+            return
+        found[(s, t, relation, realized, status)].append((label, example))
+
+    for e, ev in events.items():
+        r = roles.get(e, {})
+        agents, targets = r.get("agent", []), r.get("target", [])
+        realized, status, label = bool(ev["realized"]), str(ev["status"]), str(ev["label"])
+        for s in agents or r.get("statusAttributedTo", []):
+            for t in targets:
+                link(s, t, "acted", realized, status, label, e)
+        pairs = [*combinations(sorted(set(r.get("participant", []))), 2), *combinations(sorted(set(agents)), 2),
+                 *((min(a, b), max(a, b)) for a in r.get("supporter", []) for b in agents)]
+        for a, b in pairs:
+            if a in actors and b in actors:
+                link(a, b, "met" if ev["meeting"] else "together", realized, status, label, e)
+    for r in speech:
+        kind = "spoke" if r["c"].value.endswith("Quotation") else "claimed"
+        about = r["about"].value
+        targets = [about] if about in actors else roles.get(about, {}).get("agent", []) + roles.get(about, {}).get("target", [])
+        for t in targets:
+            if t in actors:
+                link(r["author"].value, t, kind, True, "", r["text"].value, r["x"].value, speaker=True)
+    edges = []
+    for (s, t, relation, realized, status), items in found.items():
+        distinct = sorted(set(items), key=lambda i: i[1])
+        edges.append(Edge(s, t, relation, realized, status, distinct[0][0], len({i[1] for i in distinct}),
+                          distinct[0][1]))
     return rank(store, edges, scope, max_nodes=max_nodes, max_edges=max_edges)
 
 
