@@ -140,6 +140,7 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--store", type=Path, default=None, help="use this built store instead of building one")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", choices=("draw", "pages"), default=None, help="run one half of the benchmark")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-draw-") as tmp:
         path = args.store or build_store(args.articles, Path(tmp))
@@ -148,9 +149,11 @@ def main() -> None:
         print(f"store {path}: {len(store):,} quads; article {article}, actor {actor}")
         print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores\n")
         scopes = {"corpus": Scope(), "article": Scope(article=article), "actor": Scope(actor=actor)}
-        bench_draw(store, scopes, args.repeat)
+        if args.only != "pages":
+            bench_draw(store, scopes, args.repeat)
         del store
-        bench_pages(path, article, actor, event, args.repeat)
+        if args.only != "draw":
+            bench_pages(path, article, actor, event, args.repeat)
         print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

@@ -24,11 +24,10 @@ SELECT ?e ?label ?type ?alias ?same WHERE {
   OPTIONAL { ?e owl:sameAs|skos:exactMatch|skos:closeMatch ?same }
 }"""
 _SAID = PROLOGUE + """
-SELECT ?e ?s ?text ?setting ?article ?start WHERE {
+SELECT ?e ?s ?text ?setting ?article WHERE {
   ?s a schema:Quotation ; schema:author ?e ; schema:text ?text ; schema:isPartOf ?article .
   OPTIONAL { ?s kg:setting ?setting }
-  OPTIONAL { ?a oa:hasBody ?s ; kg:anchorRole kg:MainSpan ; oa:hasTarget/oa:hasSelector/oa:start ?start }
-} ORDER BY ?article ?start LIMIT 200"""
+} ORDER BY ?article ?s LIMIT 200"""
 _CLAIMED = PROLOGUE + """
 SELECT ?e ?s ?text ?verb ?modality ?article WHERE {
   ?s a schema:Claim ; schema:author ?e ; schema:text ?text ; schema:appearance ?article .
@@ -46,8 +45,7 @@ SELECT ?e ?s ?label ?role ?status ?realized ?time ?article WHERE {
 } ORDER BY ?article ?label LIMIT 300"""
 _MENTIONED = PROLOGUE + """
 SELECT ?e ?article ?headline (COUNT(DISTINCT ?a) AS ?times) WHERE {
-  ?article schema:mentions ?e ; schema:headline ?headline .
-  OPTIONAL { ?a oa:hasBody ?e ; oa:hasTarget/oa:hasSource ?article }
+  ?a oa:hasBody ?e ; oa:hasTarget ?t . ?t oa:hasSource ?article . ?article schema:headline ?headline .
 } GROUP BY ?e ?article ?headline ORDER BY DESC(?times) ?article LIMIT %d"""
 _MENTION_COUNT = PROLOGUE + "SELECT ?e (COUNT(DISTINCT ?article) AS ?n) WHERE { ?article schema:mentions ?e } GROUP BY ?e"
 

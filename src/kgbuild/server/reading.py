@@ -22,7 +22,7 @@ from starlette.routing import Route
 
 from ..draw import Scope, inline_svg, picture
 from ..profile import PROLOGUE, Profile, profile
-from ..vocab import KG, RDF, SCHEMA, SEM
+from ..vocab import KG, KGNS, OA, RDF, RDFS, SCHEMA, SEM, SKOS
 from .html import HTML_HEADERS, Linker, esc, page
 from .state import ServerState
 
@@ -91,21 +91,61 @@ def _head(title: str, iri: str, alternates: str, extra: str = "") -> str:
 
 
 # ------------------------------------------------------------------ article
-def article_spans(state: ServerState, iri: str) -> tuple[list[Span], dict[str, tuple[str, int]]]:
-    """Every anchored span of the article with its kind; speaker IRI -> (name, colour index)."""
-    rows = _select(state, """
-SELECT ?doc ?body ?start ?end ?role ?label ?kind ?speaker ?speakerName ?status ?realized WHERE {
-  ?t oa:hasSource ?doc ; oa:hasSelector ?sel . ?sel a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
-  ?a oa:hasTarget ?t ; oa:hasBody ?body .
-  OPTIONAL { ?a kg:anchorRole ?r BIND(STRAFTER(STR(?r), "#") AS ?role) }
-  OPTIONAL { ?body rdfs:label ?label }
-  BIND(IF(EXISTS { ?body a schema:Quotation }, "quote", IF(EXISTS { ?body a schema:Claim }, "claim",
-       IF(EXISTS { ?body a sem:Event }, "event", IF(EXISTS { ?body a kg:Actor }, "mention",
-       IF(?body = ?doc, "headline", "other"))))) AS ?kind)
-  OPTIONAL { ?body a schema:Quotation ; schema:author ?speaker . ?speaker rdfs:label ?speakerName }
-  OPTIONAL { ?body kg:status/skos:prefLabel ?status }
-  BIND(EXISTS { ?body a kg:RealizedEvent } AS ?realized)
-}""", doc=ox.NamedNode(iri))
+def _first(store: ox.Store, s: ox.NamedNode | ox.BlankNode, p: ox.NamedNode) -> ox.Term | None:
+    return next((q.object for q in store.quads_for_pattern(s, p, None, None)), None)
+
+
+def _anchor_rows(state: ServerState, iri: str) -> list[dict[str, str]]:
+    """Every text anchor of the article: span, role, body and what the body is (kind, label, speaker, status).
+
+    Read with index lookups (as pages.py reads a resource's anchors): the same question in SPARQL
+    took a minute on 10,000 articles, Oxigraph evaluating its OPTIONAL parts over the whole store.
+    """
+    from .pages import _selector_span  # pages imports this module: read its selector helper when called
+
+    store, doc = state.store.store, ox.NamedNode(iri)
+    rows = []
+    info: dict[str, dict[str, str]] = {}
+    for t in store.quads_for_pattern(None, OA.hasSource, doc, None):
+        span = _selector_span(store, t.subject)
+        if span is None:
+            continue
+        for a in store.quads_for_pattern(None, OA.hasTarget, t.subject, None):
+            body = _first(store, a.subject, OA.hasBody)
+            if not isinstance(body, ox.NamedNode):
+                continue
+            role = _first(store, a.subject, KGNS.anchorRole)
+            row = {"body": body.value, "start": str(span[0]), "end": str(span[1]),
+                   "role": role.value.rsplit("#", 1)[-1] if isinstance(role, ox.NamedNode) else "MainSpan"}
+            rows.append({**row, **info.setdefault(body.value, _body_info(store, body, doc))})
+    return rows
+
+
+def _body_info(store: ox.Store, body: ox.NamedNode, doc: ox.NamedNode) -> dict[str, str]:
+    types = {q.object for q in store.quads_for_pattern(body, RDF.type, None, None)}
+    kind = ("headline" if body == doc else "quote" if SCHEMA.Quotation in types else "claim" if SCHEMA.Claim in types
+            else "event" if SEM.Event in types else "mention" if KGNS.Actor in types else "other")
+    out = {"kind": kind, "realized": "true" if KGNS.RealizedEvent in types else "false"}
+    for key, node in (("label", _first(store, body, RDFS.label)), ("text", _first(store, body, SCHEMA.text))):
+        if isinstance(node, ox.Literal):
+            out[key] = node.value
+    speaker = _first(store, body, SCHEMA.author) if kind == "quote" else None
+    if isinstance(speaker, ox.NamedNode):
+        out["speaker"] = speaker.value
+        name = _first(store, speaker, RDFS.label)
+        out["speakerName"] = name.value if isinstance(name, ox.Literal) else speaker.value
+    status = _first(store, body, KGNS.status)
+    if isinstance(status, ox.NamedNode):
+        name = _first(store, status, SKOS.prefLabel)
+        out["status"] = name.value if isinstance(name, ox.Literal) else status.value.rsplit("#", 1)[-1].lower()
+    return out
+
+
+def article_spans(state: ServerState, iri: str
+                  ) -> tuple[list[Span], dict[str, tuple[str, int]], dict[str, dict[str, str]]]:
+    """Every anchored span of the article with its kind; speaker IRI -> (name, colour index); body -> its facts."""
+    rows = _anchor_rows(state, iri)
+    info = {r["body"]: r for r in rows}
     speakers: dict[str, tuple[str, int]] = {}
     spans = []
     for r in sorted(rows, key=lambda r: int(r["start"])):
@@ -133,7 +173,7 @@ SELECT ?doc ?body ?start ?end ?role ?label ?kind ?speaker ?speakerName ?status ?
             title = f"{role.removesuffix('Span').lower()} · {label}" if kind == "part" else label
             kind = "part" if kind == "other" else kind  # roles, outcomes, casualties: shown like the parts
         spans.append(Span(int(r["start"]), int(r["end"]), kind, r["body"], title, css))
-    return spans, speakers
+    return spans, speakers, info
 
 
 def highlight_text(text: str, spans: list[Span], linker: Linker) -> str:
@@ -179,17 +219,13 @@ def _legend(speakers: dict[str, tuple[str, int]], linker: Linker) -> str:
 def render_article(state: ServerState, iri: str, title: str, linker: Linker, raw_body: str, alternates: str) -> str:
     body_rows = _select(state, "SELECT ?doc ?text WHERE { ?doc schema:articleBody ?text }", doc=ox.NamedNode(iri))
     text = body_rows[0]["text"] if body_rows else ""
-    spans, speakers = article_spans(state, iri)
-    quotes = _select(state, """
-SELECT ?doc ?s ?text ?name ?speaker ?start WHERE {
-  ?s a schema:Quotation ; schema:isPartOf ?doc ; schema:text ?text ; schema:author ?speaker .
-  ?speaker rdfs:label ?name .
-  OPTIONAL { ?a oa:hasBody ?s ; kg:anchorRole kg:MainSpan ; oa:hasTarget/oa:hasSelector/oa:start ?start }
-} ORDER BY ?start""", doc=ox.NamedNode(iri))
+    spans, speakers, info = article_spans(state, iri)
+    quotes = [s for s in spans if s.kind == "quote"]  # in text order, one per statement
     said = "".join(
-        f"<li><span class=\"who sp{speakers.get(q['speaker'], ('', 0))[1] % SPEAKER_COLOURS}\">"
-        f"{linker.iri(q['speaker'], q['name'])}</span> {linker.iri(q['s'], '“' + q['text'] + '”')}</li>"
-        for q in sorted(quotes, key=lambda q: int(q.get("start", 0))))
+        f"<li><span class=\"who sp{speakers[info[q.node]['speaker']][1] % SPEAKER_COLOURS}\">"
+        f"{linker.iri(info[q.node]['speaker'], info[q.node]['speakerName'])}</span> "
+        f"{linker.iri(q.node, '“' + info[q.node].get('text', '') + '”')}</li>"
+        for q in quotes if "speaker" in info[q.node])
     counts = defaultdict(int)
     for s in spans:
         counts[s.kind] += 1
