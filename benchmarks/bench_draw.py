@@ -10,7 +10,7 @@ Builds a synthetic corpus (benchmarks/make_corpus.py, seed 1) into a temporary s
   SPARQL fetch of the same raw rows (every agent/target pair or every event with its time) as
   the baseline;
 * pages: the article, actor and event pages (reading views, HTML) from a running
-  `kgbuild serve` on 127.0.0.1, against the same resource as Turtle (`?format=ttl`: the same
+  `kgbuild serve` on 127.0.0.1 (with --timeout 600: the busiest actor's page is slow), against the same resource as Turtle (`?format=ttl`: the same
   resource read, no view) as the baseline.
 
 Prints the median of --repeat runs (after one warm-up), the ratio to the baseline, and the
@@ -103,7 +103,7 @@ def bench_draw(store: KgStore, scopes: dict[str, Scope], repeat: int) -> None:
 def bench_pages(store_path: Path, article: str, actor: str, event: str, repeat: int) -> None:
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-c", "from kgbuild.cli import main; main()", "serve", "--store",
-                             str(store_path), "--port", str(port)], stdout=subprocess.DEVNULL,
+                             str(store_path), "--port", str(port), "--timeout", "600"], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
