@@ -22,6 +22,7 @@ from starlette.routing import Route
 
 from ..draw import Scope, inline_svg, picture
 from ..profile import PROLOGUE, Profile, profile
+from ..store import KgStore
 from ..vocab import KG, KGNS, OA, RDF, RDFS, SCHEMA, SEM, SKOS
 from .html import HTML_HEADERS, Linker, esc, page
 from .state import ServerState
@@ -91,8 +92,8 @@ def _head(title: str, iri: str, alternates: str, extra: str = "") -> str:
 
 
 # ------------------------------------------------------------------ article
-def _first(store: ox.Store, s: ox.NamedNode | ox.BlankNode, p: ox.NamedNode) -> ox.Term | None:
-    return next((q.object for q in store.quads_for_pattern(s, p, None, None)), None)
+def _first(store: KgStore, s: ox.NamedNode | ox.BlankNode, p: ox.NamedNode) -> object | None:
+    return next((q.object for q in store.match(s, p)), None)
 
 
 def _anchor_rows(state: ServerState, iri: str) -> list[dict[str, str]]:
@@ -103,14 +104,14 @@ def _anchor_rows(state: ServerState, iri: str) -> list[dict[str, str]]:
     """
     from .pages import _selector_span  # pages imports this module: read its selector helper when called
 
-    store, doc = state.store.store, ox.NamedNode(iri)
+    store, doc = state.store, ox.NamedNode(iri)
     rows = []
     info: dict[str, dict[str, str]] = {}
-    for t in store.quads_for_pattern(None, OA.hasSource, doc, None):
+    for t in store.match(None, OA.hasSource, doc):
         span = _selector_span(store, t.subject)
         if span is None:
             continue
-        for a in store.quads_for_pattern(None, OA.hasTarget, t.subject, None):
+        for a in store.match(None, OA.hasTarget, t.subject):
             body = _first(store, a.subject, OA.hasBody)
             if not isinstance(body, ox.NamedNode):
                 continue
@@ -121,8 +122,8 @@ def _anchor_rows(state: ServerState, iri: str) -> list[dict[str, str]]:
     return rows
 
 
-def _body_info(store: ox.Store, body: ox.NamedNode, doc: ox.NamedNode) -> dict[str, str]:
-    types = {q.object for q in store.quads_for_pattern(body, RDF.type, None, None)}
+def _body_info(store: KgStore, body: ox.NamedNode, doc: ox.NamedNode) -> dict[str, str]:
+    types = {q.object for q in store.match(body, RDF.type)}
     kind = ("headline" if body == doc else "quote" if SCHEMA.Quotation in types else "claim" if SCHEMA.Claim in types
             else "event" if SEM.Event in types else "mention" if KGNS.Actor in types else "other")
     out = {"kind": kind, "realized": "true" if KGNS.RealizedEvent in types else "false"}
