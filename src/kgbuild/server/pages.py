@@ -23,8 +23,10 @@ from starlette.routing import Route
 from .. import formats
 from ..formats import FORMAT_PARAMS
 from ..store import KgStore
-from ..vocab import OA, OWL, PREFIXES, RDF, RDFS, SCHEMA, SKOS
+from ..vocab import OA, OWL, PREFIXES, RDFS, SCHEMA, SKOS
 from . import reading
+from .anchors import objects as _objects
+from .anchors import selector_span as _selector_span
 from .html import HTML_HEADERS, Linker, esc, highlight, page
 from .state import ServerState
 
@@ -85,35 +87,11 @@ class ResourceView:
         return sorted({q.triple for q in self.outgoing}, key=str)
 
 
-def _objects(store: KgStore, s: ox.NamedNode | ox.BlankNode, p: ox.NamedNode) -> list[object]:
-    return [q.object for q in store.match(s, p, None, None)]
-
-
 def _label(store: KgStore, node: ox.NamedNode) -> str | None:
     for p in LABELS:
         for o in _objects(store, node, p):
             if isinstance(o, ox.Literal):
                 return o.value
-    return None
-
-
-def _int(term: object) -> int | None:
-    try:
-        return int(term.value) if isinstance(term, ox.Literal) else None
-    except ValueError:
-        return None
-
-
-def _selector_span(store: KgStore, target: ox.NamedNode | ox.BlankNode) -> tuple[int, int] | None:
-    for sel in _objects(store, target, OA.hasSelector):
-        if not isinstance(sel, (ox.NamedNode, ox.BlankNode)):
-            continue
-        if OA.TextPositionSelector not in _objects(store, sel, RDF.type):
-            continue
-        starts, ends = _objects(store, sel, OA.start), _objects(store, sel, OA.end)
-        start, end = (_int(starts[0]) if starts else None), (_int(ends[0]) if ends else None)
-        if start is not None and end is not None and 0 <= start <= end:
-            return start, end
     return None
 
 

@@ -24,6 +24,7 @@ from ..draw import Scope, inline_svg, picture
 from ..profile import PROLOGUE, Profile, profile
 from ..store import KgStore
 from ..vocab import KG, KGNS, OA, RDF, RDFS, SCHEMA, SEM, SKOS
+from .anchors import selector_span
 from .html import HTML_HEADERS, Linker, esc, page
 from .state import ServerState
 
@@ -102,13 +103,11 @@ def _anchor_rows(state: ServerState, iri: str) -> list[dict[str, str]]:
     Read with index lookups (as pages.py reads a resource's anchors): the same question in SPARQL
     took a minute on 10,000 articles, Oxigraph evaluating its OPTIONAL parts over the whole store.
     """
-    from .pages import _selector_span  # pages imports this module: read its selector helper when called
-
     store, doc = state.store, ox.NamedNode(iri)
     rows = []
     info: dict[str, dict[str, str]] = {}
     for t in store.match(None, OA.hasSource, doc):
-        span = _selector_span(store, t.subject)
+        span = selector_span(store, t.subject)
         if span is None:
             continue
         for a in store.match(None, OA.hasTarget, t.subject):
