@@ -1,13 +1,16 @@
-"""Serve one store with kgbuild and with Oxigraph's own server, drive both with the same load, compare.
+"""Serve one store with kgbuild, Oxigraph's own server and rdflib-endpoint; drive all with the same load; compare.
 
     python benchmarks/bench_serve.py [--articles 300] [--store DIR] [--duration 8] [--connections 8]
+                                     [--processes 2] [--no-rdflib]
 
 Builds a synthetic corpus (benchmarks/make_corpus.py) into a temporary store unless
---store is given, then for each server in turn -- `kgbuild serve` (read-only),
-`oxigraph serve-read-only --union-default-graph` (PyPI package `oxigraph`) and,
-when installed, `rdflib-endpoint` on an export of the same data -- checks that
-every request answers 200 with the same number of rows, then runs two bounded
-loopback loads with 8 concurrent connections:
+--store is given, then for each server in turn -- `kgbuild serve --processes N`
+(read-only, answer cache on), the same without its answer cache
+(`--no-answer-cache`: every ad-hoc query is evaluated), `oxigraph serve-read-only
+--union-default-graph` (PyPI package `oxigraph`) and `rdflib-endpoint` (PyPI; pip-installed
+into this Python when missing) on an N-Quads export of the same data -- checks that
+every request answers 200 with the same number of rows, then runs three bounded
+loopback loads with --connections concurrent connections:
 
 * saved: the project's saved queries (queries/*.rq, parameters left to their
   defaults), as kgbuild's API `/queries/NAME.json` and as the same SPARQL text
@@ -16,10 +19,12 @@ loopback loads with 8 concurrent connections:
   over the whole store), to each server's SPARQL endpoint;
 * lookup: only the tiny index lookups, where the HTTP layer's own cost shows.
 
-The load generator is Debian's `wrk` (one thread, C, not the bottleneck); without
-it an asyncio httpx client stands in and says so. Every run lasts --duration
-seconds and the script stops by itself. Prints requests/s and p50/p99 latency
-side by side, and kgbuild's ratio to Oxigraph's server.
+The load generator is Debian's `wrk` (one thread, C; `apt-get install wrk`); without
+it an asyncio httpx client stands in and says so. Every run lasts --duration seconds
+(rdflib-endpoint: at most 5) and the script stops by itself. Prints the load average
+(the machine may be shared), kgbuild's cache limits and counters
+(/.well-known/kgbuild-stats), then requests/s and p50/p99 latency side by side with
+kgbuild's ratio to Oxigraph's server and to rdflib-endpoint.
 """
 from __future__ import annotations
 
@@ -92,6 +97,7 @@ class Result:
     p99_ms: float
     errors: int
     requests: int
+    seconds: float = 0.0  # the run's length
 
 
 def with_prefixes(sparql: str) -> str:
@@ -177,6 +183,20 @@ def answer_sizes(server: Server, paths: list[str]) -> list[int]:
     return sizes
 
 
+def warm_every_process(server: Server, paths: list[str], processes: int) -> None:
+    """Ask each path again on fresh connections, so that (very likely) every server process has answered it once.
+
+    The kernel picks the process that accepts a connection; six tries per process leave
+    a given process unasked with a chance of about 2%.
+    """
+    import httpx
+
+    for _ in range(6 * processes if processes > 1 else 0):
+        for path in paths:
+            httpx.get(server.url + path, headers={"Accept": ACCEPT, "Connection": "close"},
+                      timeout=server.warmup_timeout)
+
+
 WRK_SCRIPT = """
 local paths = {%s}
 local n = 0
@@ -202,8 +222,9 @@ def run_wrk(server: Server, paths: list[str], duration: float, connections: int,
                           "-s", str(script), server.url], capture_output=True, text=True,
                          timeout=duration + 60).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
-    p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    # the latency distribution's own lines: "     50%    1.26ms" (not a "96.50%" in the Stdev column)
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
     total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = int(bad.group(1)) if bad else 0
@@ -242,6 +263,50 @@ def run_httpx(server: Server, paths: list[str], duration: float, connections: in
     return Result(len(latencies) / elapsed, qs[49], qs[98], errors, len(latencies))
 
 
+def ensure_rdflib_endpoint(bindir: Path) -> bool:
+    """rdflib-endpoint's command, pip-installed into this Python if missing; False if that fails."""
+    if (bindir / "rdflib-endpoint").exists():
+        return True
+    print("installing rdflib-endpoint (pip) for the comparison ...", file=sys.stderr)
+    done = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "rdflib-endpoint[cli]"],
+                          capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        print(f"  could not install rdflib-endpoint: {done.stderr.strip()[-500:]}", file=sys.stderr)
+    return (bindir / "rdflib-endpoint").exists()
+
+
+def cache_report(server: Server) -> None:
+    """Each kgbuild process's cache limits and counters, from /.well-known/kgbuild-stats."""
+    import httpx
+
+    seen: dict[int, dict[str, object]] = {}
+    for _ in range(50):
+        stats = httpx.get(server.url + "/.well-known/kgbuild-stats", headers={"Connection": "close"}).json()
+        seen[stats["pid"]] = stats
+    for pid, stats in sorted(seen.items()):
+        for name in ("saved_query_cache", "http_answer_cache"):
+            c = stats[name]
+            if not isinstance(c, dict):
+                continue
+            print(f"  {server.name} pid {pid} {name}: {c['policy']}, at most {c['max_answer_bytes']:,} B per answer,"
+                  f" {c['budget_bytes']:,} B and {c['max_entries']} answers in all; holds {c['entries']} answers, "
+                  f"{c['bytes']:,} B; hits {c['hits']:,}, misses {c['misses']:,}, computed {c['computed']:,}, "
+                  f"too big {c['too_big']}, evicted {c['evicted']}", file=sys.stderr)
+
+
+def ratio(r: Result, base: Result | None) -> str:
+    """r's rate over base's; when no request of base finished in its run, a lower bound (base < 1 per run)."""
+    if base is None:
+        return "-"
+    if base.requests == 0:
+        return f"> {r.rps * base.seconds:,.0f}x"
+    return f"{r.rps / base.rps:.2f}x"
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=300, help="synthetic articles to build (default 300)")
@@ -250,6 +315,8 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=8, help="concurrent clients (default 8)")
     parser.add_argument("--no-rdflib", action="store_true", help="skip rdflib-endpoint")
     parser.add_argument("--workers", type=int, default=None, help="kgbuild serve --workers (default: its own)")
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 1,
+                        help="kgbuild serve --processes (default: the CPU count, as Oxigraph uses every core)")
     parser.add_argument("--query-budget", type=float, default=5.0,
                         help="leave out saved queries slower than this alone (default 5 s)")
     args = parser.parse_args()
@@ -262,13 +329,15 @@ def main() -> int:
         if too_slow:
             print(f"left out (over {args.query_budget:.0f}s alone on this corpus): {', '.join(too_slow)}",
                   file=sys.stderr)
+        kgbuild = [str(bindir / "kgbuild"), "serve", "--store", str(store), "--port", "0",
+                   "--processes", str(args.processes), *(["--workers", str(args.workers)] if args.workers else [])]
         servers = [
-            Server("kgbuild", [str(bindir / "kgbuild"), "serve", "--store", str(store), "--port", "0",
-                               *(["--workers", str(args.workers)] if args.workers else [])], 0, "/sparql", "api"),
+            Server("kgbuild", kgbuild, 0, "/sparql", "api"),
+            Server("kgbuild-nocache", [*kgbuild, "--no-answer-cache"], 0, "/sparql", "api"),
             Server("oxigraph", [str(bindir / "oxigraph"), "serve-read-only", "--location", str(store),
                                 "--union-default-graph"], 0, "/query", "sparql"),
         ]
-        if not args.no_rdflib and (bindir / "rdflib-endpoint").exists():
+        if not args.no_rdflib and ensure_rdflib_endpoint(bindir):
             from kgbuild.export import export
             from kgbuild.store import KgStore
 
@@ -277,7 +346,7 @@ def main() -> int:
                 export(KgStore(store, read_only=True), "nquads", output=fh)
             servers.append(Server("rdflib-endpoint", [str(bindir / "rdflib-endpoint"), "serve", "--host",
                                                       "127.0.0.1", "--port", "0", str(data)], 0, "/", "sparql",
-                                  startup=300.0, warmup_timeout=30.0))
+                                  startup=900.0, warmup_timeout=60.0))
         for s in servers:
             s.port = free_port()
             s.cmd = [c if c != "0" or s.cmd[i - 1] != "--port" else str(s.port) for i, c in enumerate(s.cmd)]
@@ -285,7 +354,8 @@ def main() -> int:
                 s.cmd += ["--bind", f"127.0.0.1:{s.port}"]
         use_wrk = shutil.which("wrk") is not None
         generator = "wrk (1 thread)" if use_wrk else "asyncio httpx (wrk not installed; may be the bottleneck)"
-        print(f"load: {generator}, {args.connections} connections, {duration:.0f}s per run, loopback only",
+        print(f"load: {generator}, {args.connections} connections, {duration:.0f}s per run, loopback only; "
+              f"kgbuild with {args.processes} processes; load average {load()} on {os.cpu_count()} CPUs",
               file=sys.stderr)
         results: dict[tuple[str, str], Result] = {}
         reference: dict[str, list[int]] = {}
@@ -307,28 +377,37 @@ def main() -> int:
                         print(f"warning: {server.name} {workload} row counts {sizes} differ from {reference[workload]}",
                               file=sys.stderr)
                     reference.setdefault(workload, sizes)
+                    if server.name.startswith("kgbuild"):
+                        warm_every_process(server, paths, args.processes)
                     run_duration = duration if server.name != "rdflib-endpoint" else min(duration, 5.0)
                     results[(server.name, workload)] = (
                         run_wrk(server, paths, run_duration, args.connections, workdir) if use_wrk
                         else run_httpx(server, paths, run_duration, args.connections))
                     r = results[(server.name, workload)]
+                    r.seconds = run_duration
                     print(f"  {server.name:16} {workload:6} {r.rps:9.1f} req/s  p50 {r.p50_ms:8.2f} ms  "
                           f"p99 {r.p99_ms:8.2f} ms  ({r.requests} requests, {r.errors} errors)", file=sys.stderr)
+                if server.name.startswith("kgbuild"):
+                    cache_report(server)
             finally:
                 stop(server)
         print(f"\nSaved queries: {len(saved)} ({', '.join(api.split('/')[2] for api, _ in saved)}); "
               f"ad-hoc queries: {len(ADHOC)}; lookups: {len(LOOKUP)}" + (f"; left out as too slow: {', '.join(too_slow)}" if too_slow else ""))
-        print(f"{'workload':8} {'server':16} {'req/s':>10} {'p50 ms':>9} {'p99 ms':>9} {'errors':>7} "
-              f"{'vs oxigraph':>12}")
+        print(f"Load average {load()} (1, 5, 15 min) on {os.cpu_count()} CPUs at the end; kgbuild: "
+              f"--processes {args.processes}; kgbuild-nocache: the same with --no-answer-cache")
+        print(f"| workload | server | req/s | p50 ms | p99 ms | errors | vs oxigraph | vs rdflib-endpoint |")
+        print("|---|---|---:|---:|---:|---:|---:|---:|")
         for workload in WORKLOADS:
             base = results.get(("oxigraph", workload))
+            peer = results.get(("rdflib-endpoint", workload))
             for server in servers:
                 r = results.get((server.name, workload))
                 if r is None:
                     continue
-                ratio = f"{r.rps / base.rps:.2f}x" if base and base.rps else "-"
-                print(f"{workload:8} {server.name:16} {r.rps:10.1f} {r.p50_ms:9.2f} {r.p99_ms:9.2f} {r.errors:7d} "
-                      f"{ratio:>12}")
+                ratios = [ratio(r, b) for b in (base, peer)]
+                shown = (f"{r.rps:,.1f} | {r.p50_ms:.2f} | {r.p99_ms:.2f}" if r.requests else
+                         f"< {1 / r.seconds:.1f} (none finished in {r.seconds:.0f} s) | - | -")
+                print(f"| {workload} | {server.name} | {shown} | {r.errors} | {ratios[0]} | {ratios[1]} |")
         return 0
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -155,7 +155,8 @@ BIG_NAME = "n" * (3 * 1024 * 1024 // 2)  # a 1.5 MiB answer: over the cache's ol
 
 @pytest.fixture()
 def live_big(queries_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Live, list[str]]]:
-    """A server over the small store plus one 1.5 MiB name; the list records every saved-query evaluation."""
+    """A server over the small store plus one 1.5 MiB name, without the answer cache in front of the router
+    (so that the saved-query cache is what answers again); the list records every saved-query evaluation."""
     evaluated: list[str] = []
     real = saved.run_saved_query
 
@@ -167,7 +168,7 @@ def live_big(queries_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tup
     store = small_store()
     store.add([ox.Quad(ox.NamedNode(BASE + "actor/long"), ox.NamedNode("http://schema.org/name"),
                        ox.Literal(BIG_NAME), ox.NamedNode(BASE + "graph/big"))])
-    for server in serve(store, queries_dir):
+    for server in serve(store, queries_dir, answer_cache=False):  # the saved-query cache alone
         yield server, evaluated
 
 

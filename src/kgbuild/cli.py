@@ -366,12 +366,16 @@ def validate_cmd(paths: tuple[Path, ...], store_path: Path | None, no_shacl: boo
               help="With --backend: seconds between checks of the engine's VoID graph for new data (0: never).")
 @click.option("--cache-ttl", type=click.FloatRange(min=0), default=60.0, show_default=True,
               help="With --backend: the longest a cached saved-query answer is served (0: no caching).")
+@click.option("--processes", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Server processes sharing the port (read-only stores only; each has --workers threads).")
+@click.option("--answer-cache/--no-answer-cache", default=DEFAULTS.answer_cache, show_default=True,
+              help="Answer a repeated GET query from memory until the store changes.")
 @queries_option
 def serve(store_path: Path | None, host: str, port: int, write_token_file: Path | None,
           query_timeout: float, max_body: int, max_html_rows: int, cors: tuple[str, ...], query_workers: int,
           allow_service: bool, service_hosts: tuple[str, ...], extra_queries: tuple[Path, ...],
           backend_url: str | None = None, backend_update: str | None = None, poll_interval: float = 5.0,
-          cache_ttl: float = 60.0) -> None:
+          cache_ttl: float = 60.0, processes: int = 1, answer_cache: bool = True) -> None:
     """Serve the store (or a SPARQL engine, --backend) over SPARQL 1.1, with saved queries, linked-data pages
     and a query page."""
     import os
@@ -387,6 +391,11 @@ def serve(store_path: Path | None, host: str, port: int, write_token_file: Path 
         token = os.environ["KGBUILD_WRITE_TOKEN"].strip()
     if token is not None and not token:
         raise KgbuildError("the write token is empty")
+    if token is not None and processes > 1:
+        raise KgbuildError("a writable store is held by one process: use --processes 1 with a write token")
+    if backend_url is not None and processes > 1:
+        raise KgbuildError("--processes serves a store on disk; in front of --backend, start several "
+                           "`kgbuild serve --backend` processes instead")
     if backend_url is not None:
         from .remote import RemoteStore
 
@@ -403,13 +412,23 @@ def serve(store_path: Path | None, host: str, port: int, write_token_file: Path 
             queries_dirs=tuple(queries_dirs(extra_queries)), write_token=token, query_timeout=query_timeout,
             max_body=max_body, max_html_rows=max_html_rows, cors_origins=origins, query_workers=query_workers,
             allow_service=allow_service or bool(service_hosts), service_hosts=service_hosts,
-            poll_interval=poll_interval, cache_ttl=cache_ttl)
+            poll_interval=poll_interval, cache_ttl=cache_ttl, answer_cache=answer_cache)
         app = create_app(store, settings)
     except ValueError as exc:
         raise KgbuildError(str(exc)) from None
     mode = "read-write (bearer token)" if token else "read-only"
     click.echo(f"serving {store.path or backend_url} ({mode}) on http://{host}:{port}/ — SPARQL at /sparql, "
-               f"pages of {app.state.kg.base} at {app.state.kg.ld_prefixes[0]}", err=True)
+               f"pages of {app.state.kg.base} at {app.state.kg.ld_prefixes[0]}"
+               + (f" ({processes} processes)" if processes > 1 else ""), err=True)
+    if processes > 1:
+        from .server.processes import serve_processes
+
+        path = store.path
+        assert path is not None
+        app.state.kg.runner.close()  # the settings are valid: each process builds its own app from them
+        del app, store  # and opens the store itself; this one would only keep old files open after a rebuild
+        serve_processes(processes, host=host, port=port, store=path, settings=settings)
+        return
     uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
 
 

@@ -30,6 +30,7 @@ class ServeSettings:
     watch_interval: float = 1.0  # seconds between checks for a rebuilt store (0: do not watch)
     poll_interval: float = 5.0  # over a SPARQL engine (--backend): seconds between checks of its VoID graph
     cache_ttl: float = 60.0  # over a SPARQL engine: the longest a cached answer is served (0: no caching)
+    answer_cache: bool = True  # repeated GET queries answered from memory per store generation (server/front.py)
 
     def __post_init__(self) -> None:
         if self.write_token is not None and not self.write_token.strip():

@@ -17,7 +17,8 @@ from ..settings import ServeSettings
 from ..store import KgStore
 from ..vocab import Iris
 from . import backend, described, gsp, pages, protocol, saved, stats
-from .cache import AnswerCache
+from .cache import HTTP_BUDGET, HTTP_ENTRIES, HTTP_MAX_BYTES, AnswerCache
+from .front import AnswerFront
 from .replies import EXCEPTION_HANDLERS, BodyLimit, CatchAll
 from .runner import Runner
 from .state import Generation, ServerState
@@ -40,6 +41,9 @@ def create_app(store: KgStore | RemoteStore, settings: ServeSettings | None = No
     A read-only store on disk is watched every `watch_interval` seconds: when a
     `kgbuild build` of it finishes, the server opens the new store and serves it
     from then on, without a restart and without a failed request.
+
+    With `answer_cache` (the default) a repeated GET query is answered from memory
+    within one store generation (kgbuild.server.front).
     """
     s = settings or ServeSettings()
     base = s.base or store.base  # the pages dereference the IRIs the store's build minted
@@ -54,6 +58,8 @@ def create_app(store: KgStore | RemoteStore, settings: ServeSettings | None = No
                                                ("budget", s.cache_bytes)) if v is not None}),
     )
     state.service_hosts = s.service_hosts
+    if s.answer_cache:
+        state.http_cache = AnswerCache(entries=HTTP_ENTRIES, max_bytes=HTTP_MAX_BYTES, budget=HTTP_BUDGET)
     state.load_queries()
 
     async def watch_store() -> None:
@@ -92,6 +98,7 @@ def create_app(store: KgStore | RemoteStore, settings: ServeSettings | None = No
         *pages.routes(state),
     ]
     middleware = [
+        *([Middleware(AnswerFront, state=state, cache=state.http_cache)] if state.http_cache is not None else []),
         Middleware(CORSMiddleware, allow_origins=list(s.cors_origins), allow_methods=["GET", "HEAD", "POST", "PUT",
                                                                                     "DELETE", "OPTIONS"],
                    allow_headers=["Accept", "Authorization", "Content-Type", "If-None-Match"],

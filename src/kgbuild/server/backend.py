@@ -89,7 +89,7 @@ async def watch(state: Any, interval: float) -> None:
             continue
         if changed:
             state.store.forget()
-            state.cache.clear()
+            state.forget_answers()
             log.warning("the backend's data changed: now generation %s", state.generation.token)
 
 

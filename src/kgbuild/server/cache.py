@@ -26,14 +26,29 @@ import threading
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 MiB = 1024 * 1024
 DEFAULT_MAX_BYTES = 64 * MiB
 DEFAULT_BUDGET = 256 * MiB
 DEFAULT_ENTRIES = 512
+# kgbuild.server.front's cache of whole GET answers: the small and mid-sized ones, where the per-request toll
+# matters (bigger saved answers are served from the saved-query cache, behind the router; a saved answer in
+# both caches is one bytes object). Ad-hoc /sparql answers are kept only when they arrive whole, i.e. up to the
+# runner's prefetch (64 KiB); bigger ones stream.
+HTTP_MAX_BYTES = 8 * MiB
+HTTP_BUDGET = 64 * MiB
+HTTP_ENTRIES = 4096
 
 Key = tuple[object, ...]
+
+
+class _HasBody(Protocol):
+    @property
+    def body(self) -> bytes: ...
+
+
+A = TypeVar("A", bound=_HasBody)
 
 
 @dataclass(frozen=True)
@@ -43,8 +58,8 @@ class CachedAnswer:
     etag: str
 
 
-class AnswerCache:
-    """An LRU of saved-query answers, bounded in entries, in bytes per answer and in bytes in all."""
+class AnswerCache(Generic[A]):
+    """An LRU of answers, bounded in entries, in bytes per answer and in bytes in all."""
 
     def __init__(self, *, entries: int = DEFAULT_ENTRIES, max_bytes: int = DEFAULT_MAX_BYTES,
                  budget: int = DEFAULT_BUDGET):
@@ -53,20 +68,20 @@ class AnswerCache:
         self.entries = entries
         self.max_bytes = max_bytes
         self.budget = budget
-        self._data: OrderedDict[Key, CachedAnswer] = OrderedDict()
+        self._data: OrderedDict[Key, A] = OrderedDict()
         self._bytes = 0
-        self._pending: dict[Key, asyncio.Future[CachedAnswer | None]] = {}
+        self._pending: dict[Key, asyncio.Future[A | None]] = {}
         self._lock = threading.Lock()  # the counters are bumped from worker threads too
         self.hits = self.misses = self.computed = self.joined = self.too_big = self.evicted = 0
 
-    def get(self, key: Key) -> CachedAnswer | None:
+    def get(self, key: Key) -> A | None:
         answer = self._data.get(key)
         if answer is not None:
             self._data.move_to_end(key)
             self.hits += 1
         return answer
 
-    def put(self, key: Key, answer: CachedAnswer) -> None:
+    def put(self, key: Key, answer: A) -> None:
         if len(answer.body) > self.max_bytes or self.entries <= 0:
             self.too_big += len(answer.body) > self.max_bytes
             return
@@ -80,8 +95,8 @@ class AnswerCache:
             self._bytes -= len(dropped.body)
             self.evicted += 1
 
-    async def get_or_compute(self, key: Key, compute: Callable[[], Awaitable[tuple[CachedAnswer | None, Any]]]
-                             ) -> tuple[CachedAnswer | None, Any]:
+    async def get_or_compute(self, key: Key, compute: Callable[[], Awaitable[tuple[A | None, Any]]]
+                             ) -> tuple[A | None, Any]:
         """The cached answer for `key`, or `compute()`'s, computed once for all who ask meanwhile.
 
         `compute` returns (answer to keep or None, what to hand the caller when there is
@@ -98,9 +113,9 @@ class AnswerCache:
             if shared is not None:
                 return shared, None
         self.misses += 1
-        future: asyncio.Future[CachedAnswer | None] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[A | None] = asyncio.get_running_loop().create_future()
         self._pending.setdefault(key, future)
-        kept: CachedAnswer | None = None
+        kept: A | None = None
         try:
             kept, other = await compute()
             return kept, other

@@ -133,8 +133,10 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        has_body = False
         for name, value in scope.get("headers", []):
             if name == b"content-length":
+                has_body = True
                 try:
                     too_big = int(value) > self.max_body
                 except ValueError:
@@ -142,6 +144,11 @@ class BodyLimit:
                 if too_big:
                     await self._reject(scope, receive, send)
                     return
+            elif name == b"transfer-encoding":
+                has_body = True
+        if not has_body:  # nothing to count (most GETs): no wrappers around receive and send
+            await self.app(scope, receive, send)
+            return
         seen = 0
         tracked = _TrackedSend(send)
 

@@ -5,10 +5,11 @@ import hashlib
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..queries import SavedQuery, saved_queries
 from ..store import KgStore, generation_stamp
-from .cache import AnswerCache
+from .cache import AnswerCache, CachedAnswer
 from .runner import Runner
 
 
@@ -55,7 +56,8 @@ class ServerState:
     allow_service: bool
     ld_prefixes: tuple[str, ...]
     generation: Generation
-    cache: AnswerCache = field(default_factory=AnswerCache)
+    cache: AnswerCache[CachedAnswer] = field(default_factory=AnswerCache)  # saved-query answers (saved.py)
+    http_cache: AnswerCache[Any] | None = None  # whole GET answers (front.py), when that layer is on
     queries: dict[str, SavedQuery] = field(default_factory=dict)
     service_hosts: tuple[str, ...] = ()  # with allow_service: hosts beyond loopback that SERVICE/LOAD may reach
     opened: tuple[str | None, int | None] = (None, None)  # the store's generation stamp when opened
@@ -95,7 +97,12 @@ class ServerState:
         self.store = store
         self.generation = generation
         self.opened = seen
+        self.forget_answers()
+
+    def forget_answers(self) -> None:
         self.cache.clear()
+        if self.http_cache is not None:
+            self.http_cache.clear()
 
     def load_queries(self) -> None:
         self.queries = saved_queries(self.queries_dirs)
@@ -107,7 +114,7 @@ class ServerState:
     def changed(self) -> None:
         """Data changed through this server: forget every cached answer."""
         self.generation.bump()
-        self.cache.clear()
+        self.forget_answers()
 
     def local_path(self, iri: str) -> str | None:
         """The path on this server where an IRI under the base dereferences, if it is one of ours."""

@@ -20,7 +20,8 @@ from .state import ServerState
 async def stats(request: Request) -> Response:
     state: ServerState = request.app.state.kg
     return JSONResponse({"pid": os.getpid(), "generation": state.generation.token,
-                         "query_workers": state.runner.workers, "saved_query_cache": state.cache.stats()},
+                         "query_workers": state.runner.workers, "saved_query_cache": state.cache.stats(),
+                         "http_answer_cache": state.http_cache.stats() if state.http_cache is not None else None},
                         headers={**COMMON_HEADERS, "Cache-Control": "no-store"})
 
 
