@@ -18,7 +18,7 @@ it), If-None-Match, Range, Authorization or Cookie; queries that call NOW, RAND,
 UUID, STRUUID or BNODE or use SERVICE (their answers change without the store
 changing); answers that are not 200, that stream (larger than the prefetch), or
 that were computed while the generation changed. Turn it off with
-`create_app(..., answer_cache=False)` / `kgbuild serve --no-answer-cache`, e.g.
+`ServeSettings(answer_cache=False)` / `kgbuild serve --no-answer-cache`, e.g.
 to measure the uncached path.
 """
 from __future__ import annotations
