@@ -39,7 +39,7 @@ from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
-from . import loader, staging, void
+from . import graphstats, loader, staging, void
 from .corpus import ArticleIds, one_corpus
 from .errors import KgbuildError
 from .mapper import build_key, map_article_lines, map_registry
@@ -86,6 +86,8 @@ class _Mapped:
     graph: str
     nquads: bytes | None
     count: int
+    key: str = ""  # the build key (kg:sourceHash) of the mapped article
+    stats: tuple[bytes, bytes] | None = None  # its counts for the VoID description (graphstats), packed
 
 
 @dataclass(frozen=True)
@@ -123,11 +125,14 @@ def _map_one(job: tuple[Path, Path]) -> _Mapped | _Failed:
     except KgbuildError as exc:
         return _Failed.of(exc)
     graph = iris.graph(article.id).value
-    if _EXISTING.get(graph) == build_key(article, iris):
+    key = build_key(article, iris)
+    if _EXISTING.get(graph) == key:
         return _Mapped(article.id, graph, None, 0)
     lines = map_article_lines(article, iris)
+    stats = graphstats.count_lines(lines, graph, iris.base)
     lines.append("")
-    return _Mapped(article.id, graph, " .\n".join(lines).encode("utf-8"), len(lines) - 1)
+    return _Mapped(article.id, graph, " .\n".join(lines).encode("utf-8"), len(lines) - 1, key,
+                   stats.pack() if stats is not None else None)
 
 
 def _map_chunk(jobs: list[tuple[Path, Path]]) -> list[_Mapped | _Failed]:
@@ -169,11 +174,12 @@ def _mapped(jobs: list[tuple[Path, Path]], registries: dict[Path, Registry], exi
 # ---------------------------------------------------------------- the parent's side
 class _Changes:
     """Walks the results in file order: raises the first error, reports progress and duplicates,
-    records built and skipped articles, and yields (graph, N-Quads) of each changed article."""
+    records built and skipped articles, keeps their counts in `cache`, and yields (graph, N-Quads)
+    of each changed article."""
 
     def __init__(self, results: Iterator[_Mapped | _Failed], files: list[Path], report: BuildReport,
-                 progress: Callable[[int, int], None] | None):
-        self.results, self.files, self.report, self.progress = results, files, report, progress
+                 progress: Callable[[int, int], None] | None, cache: graphstats.StatsCache | None):
+        self.results, self.files, self.report, self.progress, self.cache = results, files, report, progress, cache
         self.ids = ArticleIds()
 
     def __iter__(self) -> Iterator[tuple[str, bytes]]:
@@ -191,7 +197,11 @@ class _Changes:
                 continue
             self.report.built.append(result.aid)
             self.report.quads += result.count
+            if self.cache is not None and result.stats is not None:
+                self.cache.put(result.graph, result.key, result.stats)
             yield result.graph, result.nquads
+        if self.cache is not None:
+            self.cache.flush()
 
 
 def ontology_quads(iris: Iris) -> list[ox.Quad]:
@@ -243,15 +253,18 @@ def build(
     report.seconds["prepare"] = time.perf_counter() - started
     registry = corpus.registry
     results = _mapped(jobs, registries, existing, iris.base, n_workers)
+    counts = graphstats.StatsCache.of(store)
     try:
         # Made when first needed, while the workers map; a broken ontology still fails before the store changes.
-        _write(store, _Changes(results, files, report, progress), fresh=fresh, existing=existing, prune=prune,
-               shared=cache(lambda: _shared_graphs(registry, iris)), iris=iris, report=report)
+        _write(store, _Changes(results, files, report, progress, counts), fresh=fresh, existing=existing,
+               prune=prune, shared=cache(lambda: _shared_graphs(registry, iris)), iris=iris, report=report)
     finally:
         results.close()  # stops the pool at once if writing failed
+        if counts is not None:
+            counts.close()
     t = time.perf_counter()
     if report.changed or not store.has_graph(void.void_graph(iris)):
-        void.refresh(store, iris)  # VoID/DCAT self-description, counted from the store as it now is
+        void.refresh(store, iris)  # VoID/DCAT self-description of the store as it now is (graphstats)
         store.flush()
         store.mark_generation()  # a read-only `kgbuild serve` of this store re-opens it now
     report.seconds["describe"] = time.perf_counter() - t

@@ -1,8 +1,11 @@
 """The store describes itself: a VoID description and a DCAT dataset entry, counted from the store.
 
-`describe` reads the store and returns the description as quads in the named graph
-`<base>graph/void`; `refresh` (called at the end of every build) replaces that graph;
-`void_turtle` gives it as Turtle, for `/.well-known/void` and for export bundles.
+`describe` returns the description as quads in the named graph `<base>graph/void`;
+`refresh` (called at the end of every build) replaces that graph; `void_turtle` gives it
+as Turtle, for `/.well-known/void` and for export bundles. The counts come from
+graphstats (each graph counted once, kept beside the store, added up in bounded memory:
+the same numbers as COUNT(DISTINCT) over the store, which held every distinct term at
+once); the links and example resources from SPARQL.
 
 What is counted: the dataset is every named graph except the description's own graph.
 `void:triples` counts the triples of each of those graphs, summed: what a client counting
@@ -25,6 +28,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
+from . import graphstats
 from .errors import KgbuildError
 from .formats import EXPORT_FORMATS
 from .store import KgStore
@@ -59,14 +63,9 @@ _P = f"""PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX kg: <{KG}>
 """
-# ?void (the graph left out) and ?base stand for typed terms that _rows writes in: no raw string is spliced.
-# Each is one aggregate over one index scan; they run side by side (Oxigraph releases the GIL while it
-# evaluates). A DISTINCT over whole triples would cost as much as all of these together, and so would
-# streaming the distinct subjects into Python to test their prefix.
-Q_PROPERTIES = "SELECT ?p (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?g != ?void) } GROUP BY ?p"
-Q_OBJECTS = "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?g != ?void) }"
-Q_CLASSES = _P + """SELECT ?c (COUNT(DISTINCT ?s) AS ?n)
-WHERE { GRAPH ?g { ?s rdf:type ?c } FILTER(?g != ?void && isIRI(?c)) } GROUP BY ?c"""
+# ?void (the graph left out) stands for a typed term that _rows writes in: no raw string is spliced.
+# The links come from the registry (a few thousand triples on the link predicates' index); each
+# example is a MIN, which holds one value. They run beside the counting (Oxigraph releases the GIL).
 Q_LINKS = """SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?g != ?void && isIRI(?o))
   VALUES ?p { <http://www.w3.org/2002/07/owl#sameAs> <http://www.w3.org/2004/02/skos/core#exactMatch>
               <http://www.w3.org/2004/02/skos/core#closeMatch> } }"""
@@ -74,26 +73,6 @@ Q_LINKS = """SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?g !=
 Q_EXAMPLES = [_P + f"""SELECT (MIN(STR(?x)) AS ?first) WHERE {{ GRAPH ?g {{ ?x rdf:type {cls} {extra}}}
   FILTER(?g != ?void && isIRI(?x)) }}""" for cls, extra in (("kg:Article", ""), ("kg:Actor", "; owl:sameAs ?i "),
                                                              ("kg:MilitaryAction", ""))]
-
-
-def _subjects_queries(void: ox.NamedNode, others: list[ox.NamedNode]) -> tuple[str, str]:
-    """Count the entities, and the other distinct subjects.
-
-    Entities are the subjects of the graphs kgbuild built (the mapper mints every subject
-    under the base IRI: tests/test_properties.py) and the base-IRI subjects of the `others`
-    (the ontology, graphs written over the Graph Store Protocol); every other subject is
-    in the `others` (usually just the ontology). Testing the prefix of every subject instead decodes
-    each one's string: on 10,000 articles 2.5x slower and twice the memory, and a second
-    COUNT(DISTINCT) over all subjects would cost as much again. The graphs write
-    themselves as escaped IRIs; ?base is bound by _rows.
-    """
-    excluded = ", ".join(map(str, [void, *others]))
-    ours = "isIRI(?s) && STRSTARTS(STR(?s), ?base)"
-    in_others = f"VALUES ?h {{ {' '.join(map(str, others))} }} GRAPH ?h {{ ?s ?p ?o }}"
-    entities = f"""SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{
-  {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g NOT IN ({excluded})) }} UNION {{ {in_others} FILTER({ours}) }} }}"""
-    rest = f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {in_others} FILTER(!({ours})) }}"
-    return entities, rest
 
 
 def void_graph(iris: Iris) -> ox.NamedNode:
@@ -137,10 +116,6 @@ def _rows(store: KgStore, sparql: str, **bindings: ox.NamedNode | ox.Literal) ->
     return list(result)
 
 
-def _int(term: ox.Literal | None) -> int:
-    return int(term.value) if term is not None else 0
-
-
 def describe(store: KgStore, iris: Iris, *, endpoint_url: str, license: str = DEFAULT_LICENSE) -> list[ox.Quad]:
     """The VoID + DCAT description of what `store` holds (all named graphs but the description's own).
 
@@ -165,17 +140,12 @@ def describe(store: KgStore, iris: Iris, *, endpoint_url: str, license: str = DE
     def en(text: str) -> ox.Literal:
         return ox.Literal(text, language="en")
 
-    built = set(store.graph_hashes())  # article and registry graphs: they carry the hash of their source
-    others = [g for g in store.graphs() if g.value not in built and g != graph]
-    queries = [Q_PROPERTIES, *_subjects_queries(graph, others), Q_OBJECTS, Q_CLASSES, Q_LINKS, *Q_EXAMPLES]
+    queries = [Q_LINKS, *Q_EXAMPLES]
     with ThreadPoolExecutor(max_workers=min(len(queries), os.cpu_count() or 1)) as pool:
-        answers = list(pool.map(lambda q: _rows(store, q, void=graph, base=ox.Literal(iris.base)), queries))
-    by_property, (entity_row,), (other_row,), (object_row,), by_class, link_rows, *example_rows = answers
-    properties = {row["p"].value: _int(row["n"]) for row in by_property}
-    entities = _int(entity_row["n"])
-    subjects = entities + _int(other_row["n"])
-    objects = _int(object_row["n"])
-    classes = {row["c"].value: _int(row["n"]) for row in by_class}
+        answers = pool.map(lambda q: _rows(store, q, void=graph), queries)
+        totals = graphstats.store_totals(store, iris.base, leave_out=graph)
+        link_rows, *example_rows = answers
+    properties, classes = totals.triples, totals.classes
     examples = [ox.NamedNode(row["first"].value) for rows in example_rows for row in rows if row["first"] is not None]
     links: Counter[tuple[str, str]] = Counter()
     for row in link_rows:
@@ -190,9 +160,9 @@ def describe(store: KgStore, iris: Iris, *, endpoint_url: str, license: str = DE
     add(dataset, DCTERMS + "license", license)
     add(dataset, DCTERMS + "conformsTo", ONTOLOGY_IRI)
     add(dataset, VOID + "triples", count(sum(properties.values())))
-    add(dataset, VOID + "entities", count(entities))
-    add(dataset, VOID + "distinctSubjects", count(subjects))
-    add(dataset, VOID + "distinctObjects", count(objects))
+    add(dataset, VOID + "entities", count(totals.entities))
+    add(dataset, VOID + "distinctSubjects", count(totals.subjects))
+    add(dataset, VOID + "distinctObjects", count(totals.objects))
     add(dataset, VOID + "properties", count(len(properties)))
     add(dataset, VOID + "classes", count(len(classes)))
     add(dataset, VOID + "uriSpace", ox.Literal(iris.base))
