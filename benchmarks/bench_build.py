@@ -1,10 +1,12 @@
 """Build benchmark: `kgbuild build` against Oxigraph's raw bulk load and rdflib, plus saved-query latency.
 
-    python benchmarks/bench_build.py [--sizes 1000,10000] [--with-100k] [--work-dir DIR]
+    python benchmarks/bench_build.py [--sizes 1000,10000] [--with-100k] [--work-dir DIR] [--no-limit]
 
 For each corpus size N (a synthetic corpus from make_corpus.py, seed 1):
 
-  (a) build   `kgbuild build CORPUS --store S -q` in a subprocess, into a fresh store;
+  (a) build   `kgbuild build CORPUS --store S -q` in a subprocess, into a fresh store; then
+              `describe`: the VoID description recounted on S (void.refresh, as an incremental
+              build with changes does), in a subprocess of its own;
   (b) limit   pyoxigraph `Store.bulk_load` of the very N-Quads that build produced (dumped
               from S: article graphs, ontology, registry and VoID), in a subprocess, into a
               fresh store: once as one call on the whole file, then in calls of build's batch
@@ -126,6 +128,13 @@ def loadavg() -> str:
 
 
 # ---------------------------------------------------------------- the three ways in
+DESCRIBE_SCRIPT = """
+import sys
+from kgbuild import void
+from kgbuild.store import KgStore
+store = KgStore(sys.argv[1])
+print(len(void.refresh(store, void.store_iris(store))))
+"""
 LIMIT_SCRIPT = """
 import sys, pyoxigraph as ox
 store = ox.Store(sys.argv[2])
@@ -158,6 +167,12 @@ print(sum(len(g) for g in ds.graphs()))
 def count_lines(path: Path) -> int:
     with open(path, "rb") as f:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
+
+
+def store_size(store: Path) -> int:
+    import pyoxigraph as ox
+
+    return len(ox.Store.read_only(str(store)))
 
 
 def dump_store(store: Path, out: Path) -> int:
@@ -311,6 +326,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=None, help="kgbuild build --workers (default: all cores)")
     parser.add_argument("--work-dir", type=Path, default=None, help="keep corpora and stores here (default: temp)")
     parser.add_argument("--no-rdflib", action="store_true", help="skip the rdflib comparison")
+    parser.add_argument("--no-limit", action="store_true",
+                        help="only build and describe (peak RSS): no bulk-load limit, rdflib or saved queries")
     parser.add_argument("--rdflib-memory", type=float, default=12.0, help="address-space cap for rdflib, GiB")
     parser.add_argument("--no-queries", action="store_true", help="skip saved-query latency")
     parser.add_argument("--query-runs", type=int, default=3, help="timed runs per saved query (median)")
@@ -350,10 +367,17 @@ def main(argv: list[str] | None = None) -> int:
         if run.returncode != 0:
             print(f"kgbuild build failed for N={n}")
             return 1
-        quads = dump_store(store, nq)
+        quads = store_size(store) if args.no_limit else dump_store(store, nq)
         rows.append((n, "kgbuild build", run, quads, la))
         print(f"N={n:,} build: {run.wall:.1f} s wall, {run.cpu:.1f} s CPU, {quads:,} quads, peak {mb(run.peak_rss)} MB "
               f"(load {la}); {run.stdout.strip()}")
+        la = loadavg()
+        run = measure([PY, "-c", DESCRIBE_SCRIPT, str(store)])
+        rows.append((n, "describe (VoID recount)", run, quads, la))
+        print(f"N={n:,} describe: {run.wall:.1f} s wall, {run.cpu:.1f} s CPU, peak {mb(run.peak_rss)} MB (load {la})")
+
+        if args.no_limit:
+            continue
 
         # (b) the physical limit: bulk_load of the same quads
         if n < ONE_CALL_BELOW:

@@ -36,8 +36,9 @@ import sqlite3
 import tempfile
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -94,8 +95,7 @@ class _StoredForm:
         self.cache: dict[str, str] = {}
 
     def __call__(self, term: str) -> str:
-        if not (term.startswith('"') and term.endswith(">")):  # IRIs, blank nodes, plain and language-tagged
-            return term
+        """`term`, a typed literal in N-Triples form, as the store will write it."""
         hit = self.cache.get(term)
         if hit is None:
             probe = ox.Store()
@@ -123,86 +123,73 @@ def home_graph(iri: str, base: str) -> str | None:
     return base + "graph/" + iri[len(prefix):end]
 
 
-def count(triples: Iterable[tuple[str, str, str]], graph: str, base: str, *, as_stored: bool = False) -> GraphStats:
-    """Count one graph from its triples, each term in N-Triples form.
+def count(triples: list[tuple[str, str, str]], graph: str, base: str) -> GraphStats:
+    """Count one graph from its distinct triples, each term in N-Triples form as the store holds it.
 
-    `as_stored`: the terms come from the store, so they are distinct and already in the
-    store's form; otherwise (a mapped article) typed literals are normalised and duplicates dropped.
+    Each distinct term is looked at once (a build counts every article: this is on its hot path).
     """
     graph_ns = base + "graph/"
     own = "<" + base + "article/" + graph[len(graph_ns):] if graph.startswith(graph_ns) else None
+    inside = (own + "/", own + "#") if own is not None else ()
+    whole = own + ">" if own is not None else None
     article_ns = "<" + base + "article/"
     ours = "<" + base
-
-    def local(term: str) -> bool:
-        return own is not None and term.startswith(own) and (len(term) == len(own) + 1 or term[len(own)] in "/#")
-
-    stats = GraphStats()
-    seen: set[tuple[str, str, str]] = set()
-    subjects: set[str] = set()
-    objects: set[str] = set()
-    instances: defaultdict[str, set[str]] = defaultdict(set)
     pools: defaultdict[str, set[str]] = defaultdict(set)
     homed: set[tuple[str, str]] = set()
 
-    def pool(name: str, term: str) -> None:
-        if term.startswith(article_ns):
-            homed.add((name, term[1:-1]))
-        else:
-            pools[name].add(term)
-
-    for s, p, o in triples:
-        if not as_stored:
-            o = _STORED_FORM(o)
-            if (s, p, o) in seen:
-                continue
-            seen.add((s, p, o))
-        stats.triples[p[1:-1]] += 1
-        if local(s):
-            subjects.add(s)
-        else:
-            pool(ENTITY if s.startswith(ours) else SUBJECT, s)
-        if local(o):
-            objects.add(o)
-        else:
-            pool(OBJECT, o)
-        if p == RDF_TYPE and o.startswith("<") and not o.startswith("<<"):  # an IRI, not a triple term
-            if local(s):
-                instances[o[1:-1]].add(s)
+    def local(terms: Iterable[str], pool_of: Callable[[str], str]) -> int:
+        """How many of `terms` are local; the others go to their pool."""
+        n = 0
+        for term in terms:
+            if term == whole or (inside and term.startswith(inside)):
+                n += 1
+            elif term.startswith(article_ns):
+                homed.add((pool_of(term), term[1:-1]))
             else:
-                pool(o[1:-1], s)
-    stats.subjects, stats.objects = len(subjects), len(objects)
-    stats.classes = Counter({c: len(members) for c, members in instances.items()})
-    stats.pools = {name: b"".join(sorted(map(digest, terms))) for name, terms in pools.items()}
-    stats.homed = sorted(homed)
-    return stats
+                pools[pool_of(term)].add(term)
+        return n
+
+    by_predicate = Counter(map(itemgetter(1), triples))
+    subjects = local(set(map(itemgetter(0), triples)), lambda s: ENTITY if s.startswith(ours) else SUBJECT)
+    objects = local(set(map(itemgetter(2), triples)), lambda _: OBJECT)
+    typed: defaultdict[str, set[str]] = defaultdict(set)
+    for o, s in [(o, s) for s, p, o in triples if p == RDF_TYPE]:
+        if o[0] == "<" and o[1] != "<":  # a class IRI, not a triple term
+            typed[o[1:-1]].add(s)
+    classes = Counter({c: n for c, members in typed.items() if (n := local(members, lambda _, c=c: c))})
+    return GraphStats(Counter({p[1:-1]: n for p, n in by_predicate.items()}), subjects, objects, classes,
+                      {name: b"".join(sorted(map(digest, terms))) for name, terms in pools.items()}, sorted(homed))
 
 
-def count_lines(lines: Iterable[str], graph: str, base: str) -> GraphStats | None:
+def count_lines(lines: list[str], graph: str, base: str) -> GraphStats | None:
     """Count a mapped article from its N-Quads statements (`str(quad)`, all in `graph`).
 
-    None if it has blank nodes: the store relabels those, so the graph is counted from the store instead.
+    Typed literals are put in the store's form first (and triples that become the same
+    dropped). None if the article has blank nodes: the store relabels those, so its graph
+    is counted from the store instead.
     """
+    lines = list(dict.fromkeys(lines))  # the store holds a statement once
     suffix = f" <{graph}>"
-
-    def split() -> Iterator[tuple[str, str, str]]:
-        for line in lines:
-            if not line.endswith(suffix):
-                raise ValueError(f"not a statement of {graph}: {line}")
-            i = line.index(" ")
-            j = line.index(" ", i + 1)  # subjects and predicates hold no space; the object is the rest
-            yield line[:i], line[i + 1:j], line[j + 1:-len(suffix)]
-
-    triples = list(split())
-    if any(s.startswith("_:") or o.startswith("_:") for s, _, o in triples):
+    if lines and ("\n".join(lines).count(suffix + "\n") != len(lines) - 1 or not lines[-1].endswith(suffix)):
+        raise ValueError(f"not every statement is in {graph}")
+    cut = -len(suffix)
+    # Subjects and predicates hold no space: the object is the rest of the line.
+    triples = [(s, p, rest[:cut]) for s, p, rest in (line.split(" ", 2) for line in lines)]
+    if any(s[0] == "_" or o[0] == "_" for s, _, o in triples):
         return None
+    typed = {o for _, _, o in triples if o[0] == '"' and o[-1] == ">"}
+    stored = {o: _STORED_FORM(o) for o in typed}
+    stored = {o: n for o, n in stored.items() if o != n}
+    if stored:
+        triples = [(s, p, stored.get(o, o)) for s, p, o in triples]
+        if len(set(stored.values()) | (typed - stored.keys())) < len(typed):  # two forms of one value
+            triples = list(dict.fromkeys(triples))
     return count(triples, graph, base)
 
 
 def count_stored(store: KgStore, graph: ox.NamedNode, base: str) -> GraphStats:
     """Count a graph as the store holds it."""
-    return count(((str(q.subject), str(q.predicate), str(q.object)) for q in store.quads(graph)),
-                 graph.value, base, as_stored=True)
+    return count([(str(q.subject), str(q.predicate), str(q.object)) for q in store.quads(graph)], graph.value, base)
 
 
 # ---------------------------------------------------------------- the store's totals
