@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kgbuild import graphstats
+from kgbuild import void as void_module
 from kgbuild.build import build
 from kgbuild.store import KgStore
 from kgbuild.vocab import Iris
@@ -229,3 +230,26 @@ def test_a_graph_pointing_into_an_article_and_a_lost_cache_are_counted_exactly(t
     with sqlite3.connect(cache) as db:
         db.execute("UPDATE graph_stats SET key = 'stale', head = (SELECT head FROM graph_stats LIMIT 1)")
     assert totals_as_numbers(graphstats.store_totals(store, BASE, leave_out=void_graph(Iris()))) == numbers
+
+
+def test_a_build_stopped_before_describing_leaves_no_stale_description(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus = make_corpus.write_corpus(4, tmp_path / "corpus", seed=8, actors=60)
+    store = KgStore(tmp_path / "store")
+    build([corpus], store=store, workers=1)
+    before = check(store)
+    sorted((corpus / "articles").glob("*.yaml"))[0].unlink()
+
+    def killed(*_: object, **__: object) -> None:
+        raise KeyboardInterrupt  # as if the build died after writing and before describing
+
+    monkeypatch.setattr(void_module, "refresh", killed)
+    with pytest.raises(KeyboardInterrupt):
+        build([corpus], store=store, workers=1, prune=True)
+    monkeypatch.undo()
+    assert not store.has_graph(void_graph(Iris()))  # the old description went before the first write
+    assert check(store) != before  # counted on request, from the cache and the store as they are
+    report = build([corpus], store=store, workers=1, prune=True)
+    assert report.built == [] and not report.changed  # nothing left to write, but
+    assert store.has_graph(void_graph(Iris()))  # the description is made again
+    check(store)
