@@ -132,8 +132,9 @@ DESCRIBE_SCRIPT = """
 import sys
 from kgbuild import void
 from kgbuild.store import KgStore
+from kgbuild.vocab import Iris
 store = KgStore(sys.argv[1])
-print(len(void.refresh(store, void.store_iris(store))))
+print(len(void.refresh(store, Iris(store.base))))
 """
 LIMIT_SCRIPT = """
 import sys, pyoxigraph as ox

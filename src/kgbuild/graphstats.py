@@ -211,7 +211,7 @@ def _held(store: KgStore, pool: str, iri: str, graph: str) -> bool:
         pattern = (None, None, term, g)
     else:
         pattern = (term, ox.NamedNode(RDF_TYPE[1:-1]), ox.NamedNode(pool), g)
-    return next(iter(store.store.quads_for_pattern(*pattern)), None) is not None
+    return next(store.match(*pattern), None) is not None
 
 
 class _Buckets:
