@@ -98,9 +98,9 @@ class _StoredForm:
         """`term`, a typed literal in N-Triples form, as the store will write it."""
         hit = self.cache.get(term)
         if hit is None:
-            probe = ox.Store()
-            probe.load(f"<urn:x:s> <urn:x:p> {term} .\n".encode(), format=ox.RdfFormat.N_TRIPLES)
-            hit = str(next(iter(probe)).object)
+            probe = KgStore()  # in memory
+            probe.load(f"<urn:x:s> <urn:x:p> {term} .\n".encode(), ox.RdfFormat.N_TRIPLES)
+            hit = str(next(probe.quads()).object)
             if len(self.cache) >= self.limit:
                 self.cache.clear()
             self.cache[term] = hit
