@@ -178,8 +178,8 @@ def choose(kind: Kind, accept: str | None, names: list[str] | tuple[str, ...] = 
 
 
 def kind_of(result: object) -> Kind:
-    """Solutions and booleans are tabular; triples (pyoxigraph's, or a backend's GraphResult) a graph."""
-    return Kind.TABULAR if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)) else Kind.GRAPH
+    """Triples (pyoxigraph's, or a SPARQL engine's GraphResult, which says so) are a graph; the rest tabular."""
+    return Kind.GRAPH if isinstance(result, ox.QueryTriples) or getattr(result, "is_graph", False) else Kind.TABULAR
 
 
 def prefers_html(accept: str | None, *, over: tuple[Format, ...] = GRAPH_FORMATS) -> bool:

@@ -70,6 +70,8 @@ class BackendError(KgbuildError):
 class GraphResult:
     """A CONSTRUCT or DESCRIBE answer from the engine: triples, parsed as they arrive."""
 
+    is_graph = True  # formats.kind_of: negotiate an RDF format for it
+
     def __init__(self, triples: Iterator[ox.Triple]):
         self._triples = triples
 
