@@ -67,8 +67,8 @@ def create_app(store: KgStore | RemoteStore, settings: ServeSettings | None = No
             await asyncio.sleep(s.watch_interval)
             try:
                 fresh = await asyncio.get_running_loop().run_in_executor(None, state.reopened)
-            except Exception:  # noqa: BLE001 - e.g. a build swapping the folder right now: try again next time
-                log.warning("could not re-open the rebuilt store; still serving the previous one", exc_info=True)
+            except Exception as error:  # noqa: BLE001 - e.g. a build swapping the folder right now: try again next time
+                log.warning("could not re-open the rebuilt store (%s); still serving the previous one", error)
                 continue
             if fresh is not None:
                 state.swap_store(*fresh)
