@@ -395,7 +395,7 @@ def main() -> int:
               f"ad-hoc queries: {len(ADHOC)}; lookups: {len(LOOKUP)}" + (f"; left out as too slow: {', '.join(too_slow)}" if too_slow else ""))
         print(f"Load average {load()} (1, 5, 15 min) on {os.cpu_count()} CPUs at the end; kgbuild: "
               f"--processes {args.processes}; kgbuild-nocache: the same with --no-answer-cache")
-        print(f"| workload | server | req/s | p50 ms | p99 ms | errors | vs oxigraph | vs rdflib-endpoint |")
+        print("| workload | server | req/s | p50 ms | p99 ms | errors | vs oxigraph | vs rdflib-endpoint |")
         print("|---|---|---:|---:|---:|---:|---:|---:|")
         for workload in WORKLOADS:
             base = results.get(("oxigraph", workload))

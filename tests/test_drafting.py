@@ -16,12 +16,15 @@ from hypothesis import strategies as st
 from kgbuild import loader
 from kgbuild.cli import main
 from kgbuild.draft import draft_attributions
+from kgbuild.drafting import cuemodel
 from kgbuild.drafting import nlp as nlp_mod
+from kgbuild.drafting.attribution import extract, training_rows, univocal
 from kgbuild.drafting.brat import read_brat, write_brat
 from kgbuild.drafting.dates import resolve
 from kgbuild.drafting.evaluate import drafting, evaluate, gold_articles, saved_drafts
 from kgbuild.drafting.scoring import score_article
-from kgbuild.drafting.spans import Attribution
+from kgbuild.drafting.spans import Attribution, Fragments, chars, overlaps
+from kgbuild.errors import KgbuildError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "attribution"
 GOLD = FIXTURES / "gold"
@@ -250,3 +253,84 @@ def test_missing_nlp_extra_is_one_clear_line(tmp_path: Path, monkeypatch: pytest
         nlp_mod.pipeline.cache_clear()
     assert result.exit_code == 1
     assert result.output.count("\n") == 1 and "pip install 'kgbuild[nlp]'" in result.output
+
+
+# ---------------------------------------------------------------- the cue model
+TRAINING = [  # (sentence, the attribution's cue and content, or None)
+    ("The mayor said that the budget was late.", ("said", "that the budget was late")),
+    ("Critics warned that taxes would rise.", ("warned", "that taxes would rise")),
+    ("The senator claimed the vote was rigged.", ("claimed", "the vote was rigged")),
+    ("Officials insisted that the plan would work.", ("insisted", "that the plan would work")),
+    ("The governor argued that schools must reopen.", ("argued", "that schools must reopen")),
+    ("Aides said the trip was cancelled.", ("said", "the trip was cancelled")),
+    ("The family bought a new car.", None),
+    ("Workers built a bridge over the river.", None),
+    ("The council saw a sharp rise in costs.", None),
+    ("The team won the game on Sunday.", None),
+    ("Residents painted the old school.", None),
+    ("The company opened a factory in Ohio.", None),
+]
+
+
+def _training_gold() -> tuple[str, list[Attribution]]:
+    body, gold = "", []
+    for sentence, att in TRAINING:
+        start = len(body)
+        body += sentence + "\n"
+        if att is not None:
+            cue, content = (sentence.index(att[0]) + start, sentence.index(att[1]) + start)
+            gold.append(Attribution((), ((cue, cue + len(att[0])),), ((content, content + len(att[1])),)))
+    return body, gold
+
+
+def test_the_cue_model_learns_from_gold_and_reads_back(tmp_path: Path) -> None:
+    pytest.importorskip("sklearn", reason="the [train] extra is not installed")
+    body, gold = _training_gold()
+    rows = training_rows(nlp_mod.pipeline()(body), gold)
+    assert sum(hit for _, hit in rows) == len(gold)  # every gold attribution is a positive candidate
+    model = cuemodel.train(rows * 5, c=10.0, threshold=0.5)
+    path = cuemodel.write(model, tmp_path / "model.json")
+    again = cuemodel.read(path.read_text(encoding="utf-8"))
+    assert again.threshold == 0.5 and again.weights.keys() <= model.weights.keys()
+    unseen = "The minister said that prices would fall.\nThe farmers built a barn near the road.\n"
+    found = extract(nlp_mod.pipeline()(unseen), again)
+    assert [(a.text(unseen, "cue"), a.text(unseen, "content")) for a in found] == [
+        ("said", "that prices would fall")]
+
+
+def test_training_without_scikit_learn_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "sklearn", None)
+    monkeypatch.setitem(sys.modules, "sklearn.feature_extraction", None)
+    with pytest.raises(KgbuildError, match=r"pip install 'kgbuild\[train\]'"):
+        cuemodel.train([(("key=say|ccomp",), True), (("key=see|dobj",), False)])
+
+
+def test_the_shipped_model_is_trained() -> None:
+    model = cuemodel.shipped()
+    assert 0 < model.threshold < 1 and len(model.weights) > 1000
+    assert model.probability(["key=say|ccomp", "lex=speech|ccomp"]) > model.probability(["key=see|dobj"])
+
+
+def test_univocal_keeps_the_outermost_attribution() -> None:
+    body = "Aides said the mayor claimed the budget was late. Critics warned of cuts."
+    outer = Attribution(((0, 5),), ((6, 10),), ((11, 48),))
+    inner = Attribution(((11, 20),), ((21, 28),), ((29, 48),))
+    other = Attribution(((50, 57),), ((58, 64),), ((65, 72),))  # its cue is in no content: kept
+    assert [a.text(body, "cue") for a in (outer, inner, other)] == ["said", "claimed", "warned"]
+    assert univocal([outer, inner, other]) == [outer, other]
+
+
+def test_a_relative_pronoun_is_the_source_and_names_its_noun() -> None:
+    body = "The mayor, who said that the budget was late, resigned on Monday.\n"
+    att = next(a for a in draft_attributions(body) if a.text(body, "cue") == "said")
+    assert att.text(body, "source") == "who"
+    assert " ".join(body[s:e] for s, e in att.speaker) == "The mayor"
+
+
+_fragments = st.lists(st.tuples(st.integers(0, 60), st.integers(1, 20)).map(lambda p: (p[0], p[0] + p[1])),
+                      max_size=4).map(tuple)
+
+
+@given(_fragments, _fragments)
+def test_overlaps_agrees_with_shared_characters(a: Fragments, b: Fragments) -> None:
+    assert overlaps(a, b) == bool(chars(a) & chars(b))

@@ -48,13 +48,13 @@ from typing import Any
 
 from . import model as m
 from .anchoring import Span, sentences
-from .drafting.attribution import extract
+from .drafting.attribution import extract, univocal
 from .drafting.brat import write_brat
-from .drafting.cuetable import shipped
+from .drafting.cuemodel import shipped
 from .drafting.dates import resolve
 from .drafting.entities import ArticleEntities, Proposal
 from .drafting.events import DraftEvent, find_events
-from .drafting.nlp import pipeline
+from .drafting.nlp import parse_for_attributions, pipeline
 from .drafting.source import ArticleSource, read_article
 from .drafting.spans import Attribution, Fragments
 from .importers.common import (
@@ -292,10 +292,10 @@ def _claims(body: str, attributions: list[Attribution], entities: ArticleEntitie
     for att in attributions:
         if att.direct:
             continue
-        claimant, how = entities.speaker(att.source)
+        claimant, how = entities.speaker(att.speaker)
         outer = [o for o in attributions if o is not att and o.cue[0][0] < att.cue[0][0] < o.content[-1][1]
                  and o.content[0][0] <= att.cue[0][0]]
-        chain = [k for o in outer for k in [entities.speaker(o.source)[0]] if k in entities.registry.entities]
+        chain = [k for o in outer for k in [entities.speaker(o.speaker)[0]] if k in entities.registry.entities]
         modality, hedges = _modality(body, att)
         content = _span(body, att.content)
         ident = unique_id("c-" + slug(content.exact), taken)
@@ -368,7 +368,7 @@ def draft_article(text_path: Path, *, registry: m.Registry, out_yaml: Path | Non
     unresolved: list[dict[str, Any]] = []
     for quote in quotes:
         owner = next((a for a in attributions if any(s <= quote.start and quote.end <= e for s, e in a.content)), None)
-        speaker, reason = entities.speaker(owner.source) if owner is not None else (None, "no attribution")
+        speaker, reason = entities.speaker(owner.speaker) if owner is not None else (None, "no attribution")
         proposed = speaker if speaker in entities.proposals else None
         if speaker not in registry.entities:
             speaker, reason = speakers.speaker(quote) if proposed is None else (None, reason)
@@ -427,8 +427,8 @@ def draft_article(text_path: Path, *, registry: m.Registry, out_yaml: Path | Non
 
 
 def draft_attributions(body: str) -> list[Attribution]:
-    """The attributions of an article's text (for brat output and scoring)."""
-    return extract(pipeline()(body), shipped())
+    """The attributions of an article's text, the outermost of nested ones (for brat output and scoring)."""
+    return univocal(extract(parse_for_attributions(body), shipped()))
 
 
 def draft_brat(path: Path) -> tuple[ArticleSource, str]:

@@ -4,14 +4,17 @@ Two steps. `candidates` proposes, for every word that might report something, ea
 parse offers a content: a clause ("X said that Y"; "Y, X said"), an infinitive ("vowed to
 fight"), an object ("endorsed Cruz"), a prepositional object ("critical of the plan"), a
 noun's complement ("his claim that ..."), "according to X", and "NAME: words" lines. Each
-candidate has a key, the lemma and the way (`say|ccomp`, `endorse|dobj`, `criticism|noun-prep:of`).
-`extract` keeps the candidates whose key is likely enough an attribution by the cue table
-(`cuetable`, counted on PolNeAR's train split), one per cue word, then:
+candidate has a key, the lemma and the way (`say|ccomp`, `endorse|dobj`, `criticism|noun-prep:of`),
+and the features the cue model reads (`features`). `extract` keeps, per cue word, the candidate
+the cue model (`cuemodel`, trained on PolNeAR's train split) finds likely enough, then:
 
 * a quotation the content overlaps is widened to the whole quotation, marks included;
 * candidates that share a cue become one attribution ("A," he said, "B": one split quote);
 * a direct quote no attribution covers takes the cue of its sentence, else continues the
   direct quote just before it (a continued quote keeps its speaker).
+
+`univocal` keeps only the outermost of nested attributions, as PolNeAR annotates (each word in
+at most one attribution); the YAML draft keeps them all (an inner one is a reporting chain).
 
 Sources: the cue's subject, or passive agent; a participle, coordinated verb or infinitive
 takes the subject of the verb it hangs from; a relative clause's source is the noun it
@@ -21,17 +24,18 @@ it is the object of ("Trump made an assertion").
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from . import cuetable
-from .cuetable import CueTable
+from .cuemodel import CueModel
+from .cues import SPEECH
+from .features import candidate_features, competition
 from .quotes import quote_spans
-from .spans import Attribution, Fragments, chars, merge, trim
+from .spans import Attribution, Fragments, chars, merge, overlaps, trim
 
 Token = Any  # spacy.tokens.Token
 EDGE = " \t\n,;:—–-"
-INHERITS_SUBJECT = ("xcomp", "advcl", "conj", "acl", "pcomp")
+INHERITS_SUBJECT = ("xcomp", "advcl", "conj", "acl", "pcomp", "prep", "acomp")
 CUE_PARTS = ("aux", "auxpass", "neg")
 RELATIVE = frozenset({"who", "which", "that", "whom"})
 COLON_SOURCE_WORDS = 8
@@ -39,11 +43,12 @@ COLON_SOURCE_WORDS = 8
 
 @dataclass(frozen=True)
 class Candidate:
-    """One possible attribution and the cue-table key that decides it."""
+    """One possible attribution, its key and the features the cue model scores."""
 
     key: str
     cue_index: int
     attribution: Attribution
+    features: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------- spans from tokens
@@ -66,7 +71,7 @@ def _subtree(tok: Token, without: Iterable[Token] = ()) -> list[Token]:
 
 def _subject(word: Token) -> Token | None:
     """Who a cue word's report belongs to (see the module docstring)."""
-    for _ in range(4):
+    for _ in range(5):
         if word.pos_ in ("NOUN", "PROPN"):
             poss = [c for c in word.children if c.dep_ == "poss"]
             if poss:
@@ -81,7 +86,7 @@ def _subject(word: Token) -> Token | None:
             return pobj[0]
         subj = [c for c in word.children if c.dep_ in ("nsubj", "csubj")]
         if subj:
-            return word.head if subj[0].lower_ in RELATIVE and word.dep_ == "relcl" else subj[0]
+            return subj[0]
         if word.dep_ == "relcl":
             return word.head
         if word.dep_ not in INHERITS_SUBJECT or word.head.i == word.i:
@@ -90,12 +95,19 @@ def _subject(word: Token) -> Token | None:
     return None
 
 
-def _source(word: Token, body: str) -> Fragments:
-    subject = _subject(word)
+def _phrase(head: Token, body: str) -> Fragments:
+    """A noun phrase without its relative clauses and trailing punctuation."""
+    drop = [c for c in head.children if c.dep_ in ("relcl", "acl") or (c.dep_ == "punct" and c.i > head.i)]
+    return _frags(_subtree(head, drop), body)
+
+
+def _source(subject: Token | None, body: str) -> tuple[Fragments, Fragments]:
+    """(source, what a relative-pronoun source refers to) of a cue whose subject is `subject`."""
     if subject is None:
-        return ()
-    drop = [c for c in subject.children if c.dep_ in ("relcl", "acl") or (c.dep_ == "punct" and c.i > subject.i)]
-    return _frags(_subtree(subject, drop), body)
+        return (), ()
+    if subject.lower_ in RELATIVE and subject.head.dep_ == "relcl":
+        return _phrase(subject, body), _phrase(subject.head.head, body)
+    return _phrase(subject, body), ()
 
 
 def _cue(word: Token, body: str, extra: Iterable[Token] = ()) -> Fragments:
@@ -153,26 +165,24 @@ def candidates(doc: Any, quoted: set[int]) -> Iterator[Candidate]:
     for tok in doc:
         if tok.idx in quoted:
             continue  # a report inside a direct quote belongs to the quote
-        if tok.lower_ == "according":
-            att = _according(tok, body)
+        if tok.lower_ == "according" or (tok.text == ":" and tok.i < 12 + tok.sent.start):
+            key, att = ("according|to", _according(tok, body)) if tok.text != ":" else (":|line", _colon_line(tok, body))
             if att is not None:
-                yield Candidate("according|to", tok.i, att)
-            continue
-        if tok.text == ":" and tok.i < 12 + tok.sent.start:
-            att = _colon_line(tok, body)
-            if att is not None:
-                yield Candidate(":|line", tok.i, att)
+                yield Candidate(key, tok.i, att, candidate_features(tok, key, None, att.source, att.content, quoted))
             continue
         if tok.pos_ not in ("VERB", "AUX", "NOUN", "ADJ") or tok.dep_ in ("aux", "auxpass"):
             continue
         lemma = tok.lemma_.lower()
-        source = _source(tok, body)
+        subject = _subject(tok)
+        source, refers_to = _source(subject, body)
         for way, content, extra in _contents(tok):
             frags = _content_frags(content, body)
             if source:
                 frags = tuple(f for f in frags if not chars((f,)) & chars(source))
             if frags:
-                yield Candidate(f"{lemma}|{way}", tok.i, Attribution(source, _cue(tok, body, extra), frags))
+                key = f"{lemma}|{way}"
+                yield Candidate(key, tok.i, Attribution(source, _cue(tok, body, extra), frags, refers_to=refers_to),
+                                candidate_features(tok, key, subject, source, frags, quoted))
 
 
 # ---------------------------------------------------------------- selection and quotes
@@ -181,15 +191,16 @@ def _widen_to_quotes(att: Attribution, quotes: list[tuple[int, int]], body: str)
     wide = [(s, e) for s, e in quotes if sum(1 for i in range(s, e) if i in content) >= (e - s) * 0.5]
     if not wide:
         return att
-    return Attribution(att.source, att.cue, merge([*att.content, *wide], body), direct=True)
+    return replace(att, content=merge([*att.content, *wide], body), direct=True)
 
 
 def _merge_same_cue(found: list[Attribution], body: str) -> list[Attribution]:
     by_cue: dict[Fragments, Attribution] = {}
     for att in found:
         same = by_cue.get(att.cue)
-        by_cue[att.cue] = att if same is None else Attribution(
-            same.source or att.source, att.cue, merge([*same.content, *att.content], body), same.direct or att.direct)
+        by_cue[att.cue] = att if same is None else replace(
+            same if same.source else att, content=merge([*same.content, *att.content], body),
+            direct=same.direct or att.direct)
     return list(by_cue.values())
 
 
@@ -206,15 +217,14 @@ def _attach_quotes(doc: Any, quotes: list[tuple[int, int]], found: list[Attribut
                  and not start <= doc[c.cue_index].idx < end]
         if local:
             cand = local[0].attribution
-            found.append(Attribution(cand.source, cand.cue, ((start, end),), direct=True))
+            found.append(replace(cand, content=((start, end),), direct=True))
         elif sent is not None and not body[sent.start_char:start].strip():
             # A quote that opens its sentence with no cue there continues the quote before it.
             before = [a for a in found if a.direct and a.content[-1][1] <= start
                       and body.count("\n", a.content[-1][1], start) <= 2]
             if before:
                 prev = max(before, key=lambda a: a.content[-1][1])
-                found[found.index(prev)] = Attribution(prev.source, prev.cue, merge([*prev.content, (start, end)], body),
-                                                       direct=True)
+                found[found.index(prev)] = replace(prev, content=merge([*prev.content, (start, end)], body))
         covered |= set(range(start, end))
     return found
 
@@ -224,41 +234,47 @@ def quoted_chars(body: str) -> set[int]:
     return {i for s, e in quote_spans(body) for i in range(s + 1, e)}
 
 
-def extract(doc: Any, table: CueTable) -> list[Attribution]:
-    """The attributions of a parsed article, in text order of their cues."""
+def scored_candidates(doc: Any) -> Iterator[tuple[Candidate, tuple[str, ...]]]:
+    """Every candidate with its full features (those that depend on its rivals for the same cue word)."""
+    found = list(candidates(doc, quoted_chars(doc.text)))
+    rivals: dict[int, int] = {}
+    for cand in found:
+        rivals[cand.cue_index] = rivals.get(cand.cue_index, 0) + 1
+    for cand in found:
+        yield cand, competition(cand.features, rivals[cand.cue_index])
+
+
+def extract(doc: Any, model: CueModel) -> list[Attribution]:
+    """The attributions of a parsed article, nested ones included, in text order of their cues."""
     body = doc.text
     quotes = quote_spans(body)
-    quoted = {i for s, e in quotes for i in range(s + 1, e)}
     best: dict[int, tuple[float, Candidate]] = {}
     plausible: dict[int, Candidate] = {}
-    for cand in candidates(doc, quoted):
-        p = table.probability(cand.key)
-        if p >= table.threshold and p > best.get(cand.cue_index, (0.0, cand))[0]:
+    for cand, features in scored_candidates(doc):
+        p = model.probability(features)
+        if p >= model.threshold and p > best.get(cand.cue_index, (0.0, cand))[0]:
             best[cand.cue_index] = (p, cand)
-        if table.is_speech(cand.key):
+        if cand.key.partition("|")[0] in SPEECH:
             plausible.setdefault(cand.cue_index, cand)
     found = [_widen_to_quotes(c.attribution, quotes, body) for _, c in best.values()]
     found = _attach_quotes(doc, quotes, _merge_same_cue(found, body), plausible)
     return sorted(found, key=lambda a: a.cue[0])
 
 
-def count_cues(articles: Iterable[tuple[Any, list[Attribution]]],
-               threshold: float = cuetable.DEFAULT_THRESHOLD) -> CueTable:
-    """A cue table counted from (parsed article, gold attributions) pairs (see kgbuild.drafting.cuetable).
+def univocal(attributions: list[Attribution]) -> list[Attribution]:
+    """Only the outermost of nested attributions: each word in at most one, as PolNeAR annotates."""
+    return [a for a in attributions
+            if not any(b is not a and overlaps(a.cue, b.content) for b in attributions)]
 
-    Here, not in cuetable.py: it counts this module's candidates, and cuetable.py is what this module reads."""
-    tally: dict[str, list[int]] = {}
-    for doc, gold in articles:
-        gold_sets = [(chars(g.cue), chars(g.content)) for g in gold]
-        for cand in candidates(doc, quoted_chars(doc.text)):
-            tok = doc[cand.cue_index]
-            cue_chars = set(range(tok.idx, tok.idx + len(tok)))
-            content = chars(cand.attribution.content)
-            hit = any(cue_chars & gc and content & gt for gc, gt in gold_sets)
-            row = tally.setdefault(cand.key, [0, 0])
-            row[0] += hit
-            row[1] += 1
-    empty = CueTable(threshold=threshold)
-    # A key that never hit and that the lexicon would not take either changes nothing: left out.
-    return CueTable({k: (h, n) for k, (h, n) in tally.items()
-                     if n >= cuetable.MIN_SEEN and (h or empty.probability(k) >= threshold)}, threshold)
+
+def training_rows(doc: Any, gold: Iterable[Attribution]) -> list[tuple[tuple[str, ...], bool]]:
+    """(features, is an attribution) for each candidate of a parsed article with gold attributions:
+    a candidate is one when a gold cue covers its cue word and the two contents overlap."""
+    gold_sets = [(chars(g.cue), chars(g.content)) for g in gold]
+    rows = []
+    for cand, features in scored_candidates(doc):
+        tok = doc[cand.cue_index]
+        cue = set(range(tok.idx, tok.idx + len(tok)))
+        content = chars(cand.attribution.content)
+        rows.append((features, any(cue & gc and content & gt for gc, gt in gold_sets)))
+    return rows

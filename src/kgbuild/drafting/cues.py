@@ -2,9 +2,9 @@
 
 The verb lemmas were chosen from PolNeAR's TRAIN split (no text of it is kept here): every verb
 form that annotators marked as a cue in at least 4 of the training articles' attributions and in
-at least 40 % of its occurrences, plus a few rarer reporting verbs of the same kind. They are the
-prior of the cue table (`cuetable`) for constructions its counts have not seen, and SPEECH verbs
-are the ones a direct quote may take as its cue.
+at least 40 % of its occurrences, plus a few rarer reporting verbs of the same kind. Whether a
+lemma is in the lexicon is a feature of the cue model (`features`), which lets it judge verbs its
+training never saw; SPEECH verbs are the ones a direct quote may take as its cue.
 """
 from __future__ import annotations
 

@@ -10,13 +10,21 @@ Fragments = tuple[tuple[int, int], ...]
 class Attribution:
     """Who (source) says (cue) what (content), as character fragments of the article body.
 
-    `source` is empty when the text names no source ("it is believed that ...").
+    `source` is empty when the text names no source ("it is believed that ..."). A relative
+    pronoun is the source as the text gives it ("the senator, who said ..."), as annotators
+    mark it; `refers_to` is then the noun phrase it stands for, which names the speaker.
     """
 
     source: Fragments
     cue: Fragments
     content: Fragments
     direct: bool = False
+    refers_to: Fragments = ()
+
+    @property
+    def speaker(self) -> Fragments:
+        """The words that name who speaks: the relative pronoun's noun, else the source."""
+        return self.refers_to or self.source
 
     def text(self, body: str, part: str) -> str:
         return " ".join(body[s:e] for s, e in getattr(self, part))
@@ -24,6 +32,11 @@ class Attribution:
 
 def chars(fragments: Fragments) -> frozenset[int]:
     return frozenset(i for s, e in fragments for i in range(s, e))
+
+
+def overlaps(a: Fragments, b: Fragments) -> bool:
+    """Whether the two share a character."""
+    return any(s < f and e > g for s, e in a for g, f in b)
 
 
 def trim(body: str, fragments: Fragments, strip: str = " \t\n") -> Fragments:
