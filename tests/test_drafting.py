@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kgbuild import loader
+from kgbuild import model as m
 from kgbuild.cli import main
 from kgbuild.draft import draft_attributions
 from kgbuild.drafting import cuemodel
@@ -22,6 +23,7 @@ from kgbuild.drafting.attribution import extract, training_rows, univocal
 from kgbuild.drafting.brat import read_brat, write_brat
 from kgbuild.drafting.dates import resolve
 from kgbuild.drafting.evaluate import drafting, evaluate, gold_articles, saved_drafts
+from kgbuild.drafting.quotes import quote_spans
 from kgbuild.drafting.scoring import score_article
 from kgbuild.drafting.spans import Attribution, Fragments, chars, overlaps
 from kgbuild.errors import KgbuildError
@@ -159,20 +161,24 @@ def test_eval_drafting_now_matches_saved_drafts() -> None:
 
 
 # ---------------------------------------------------------------- the YAML draft
-def test_yaml_draft_speakers_claims_events_and_proposals(tmp_path: Path) -> None:
+def _draft_in_corpus(tmp_path: Path, text: str) -> tuple[m.Article, str]:
+    """Draft `text` through the CLI in a corpus with kgbuild's registry; the loaded draft and its YAML."""
     for name in ("registry.yaml", "links.yaml"):
         shutil.copy(DATA / name, tmp_path / name)
     (tmp_path / "articles").mkdir()
-    text = ("Talks in Florida\nWASHINGTON, 6 January 2026 — Trump also praised Prime Minister Netanyahu on Sunday. "
-            "“He is a great ally,” he added. The prime minister said Israel would strike Iran if it rebuilt "
-            "its missiles. Dana Ruiz, an analyst, said the talks went well. Ruiz warned that a war could follow.\n")
-    path = tmp_path / "articles" / "talks.txt"
+    path = tmp_path / "articles" / "draft.txt"
     path.write_text(text, encoding="utf-8")
     target = path.with_suffix(".yaml")
     result = CliRunner().invoke(main, ["draft", str(path), "-o", str(target)])
     assert result.exit_code == 0, result.output
-    article = loader.load_article(target, loader.load_registry(tmp_path))
-    yaml_text = target.read_text(encoding="utf-8")
+    return loader.load_article(target, loader.load_registry(tmp_path)), target.read_text(encoding="utf-8")
+
+
+def test_yaml_draft_speakers_claims_events_and_proposals(tmp_path: Path) -> None:
+    text = ("Talks in Florida\nWASHINGTON, 6 January 2026 — Trump also praised Prime Minister Netanyahu on Sunday. "
+            "“He is a great ally,” he added. The prime minister said Israel would strike Iran if it rebuilt "
+            "its missiles. Dana Ruiz, an analyst, said the talks went well. Ruiz warned that a war could follow.\n")
+    article, yaml_text = _draft_in_corpus(tmp_path, text)
     assert {s.span.exact: s.speaker for s in article.statements} == {"He is a great ally": "trump"}
     assert any(c.claimants == ("netanyahu",) and c.span.exact.startswith("Israel would strike") for c in article.claims)
     strike = next(e for e in article.events if e.spans[0].exact == "strike")
@@ -180,6 +186,16 @@ def test_yaml_draft_speakers_claims_events_and_proposals(tmp_path: Path) -> None
     assert article.published is not None and article.published.lexical == "2026-01-06"
     assert "dana-ruiz: {type: Person, label: 'Dana Ruiz'}  # 2 mention(s)" in yaml_text  # surname later
     assert "#   claimant: dana-ruiz" in yaml_text  # a proposed claimant: commented, for review
+
+
+def test_role_descriptions_name_the_person_the_article_gave_that_title(tmp_path: Path) -> None:
+    text = ("Israeli Prime Minister Benjamin Netanyahu met President Donald Trump on Monday. "
+            "The Israeli leader said that Iran was rebuilding its missiles. "
+            "The US President said that he would consider new strikes.\n")
+    article, _ = _draft_in_corpus(tmp_path, text)
+    claimants = {c.span.exact: c.claimants for c in article.claims}
+    assert claimants["that Iran was rebuilding its missiles"] == ("netanyahu",)
+    assert claimants["that he would consider new strikes"] == ("trump",)
 
 
 def test_html_page_keeps_headline_outlet_date_and_url(tmp_path: Path) -> None:
@@ -334,3 +350,25 @@ _fragments = st.lists(st.tuples(st.integers(0, 60), st.integers(1, 20)).map(lamb
 @given(_fragments, _fragments)
 def test_overlaps_agrees_with_shared_characters(a: Fragments, b: Fragments) -> None:
     assert overlaps(a, b) == bool(chars(a) & chars(b))
+
+
+def test_quotes_in_two_apostrophes_and_after_a_colon_keep_their_speaker() -> None:
+    body = ("''We will win,'' Mrs. Lee said. ''I think the vote is ours.''\n\n"
+            "The governor wrote:\n\n“Taxes will not rise this year.”\n")
+    assert [body[s:e] for s, e in quote_spans(body)] == [
+        "''We will win,''", "''I think the vote is ours.''", "“Taxes will not rise this year.”"]
+    found = {(a.text(body, "source"), a.text(body, "content")) for a in draft_attributions(body)}
+    # "I think" inside the quote is the quote's words, not an attribution of its own.
+    assert ("Mrs. Lee", "''We will win,'' ''I think the vote is ours.''") in found
+    assert ("The governor", "“Taxes will not rise this year.”") in found
+    assert not any(source == "I" for source, _ in found)
+
+
+@given(st.text(alphabet=st.sampled_from(["“", "”", '"', "'", "a", " ", "\n", ","]), max_size=60))
+def test_quote_spans_open_on_a_mark_stay_in_their_paragraph_and_never_overlap(body: str) -> None:
+    spans = quote_spans(body)
+    assert spans == sorted(spans)
+    for start, end in spans:
+        assert body[start] in "“\"" or body.startswith("''", start)
+        assert "\n" not in body[start:end]
+    assert all(end <= nxt for (_, end), (nxt, _) in zip(spans, spans[1:], strict=False))

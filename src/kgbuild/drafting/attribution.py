@@ -3,23 +3,26 @@
 Two steps. `candidates` proposes, for every word that might report something, each way its
 parse offers a content: a clause ("X said that Y"; "Y, X said"), an infinitive ("vowed to
 fight"), an object ("endorsed Cruz"), a prepositional object ("critical of the plan"), a
-noun's complement ("his claim that ..."), "according to X", and "NAME: words" lines. Each
+noun's complement ("his claim that ..."), what follows a colon ("he tweeted: ..."), "according
+to X", and "NAME: words" lines. Each
 candidate has a key, the lemma and the way (`say|ccomp`, `endorse|dobj`, `criticism|noun-prep:of`),
 and the features the cue model reads (`features`). `extract` keeps, per cue word, the candidate
 the cue model (`cuemodel`, trained on PolNeAR's train split) finds likely enough, then:
 
 * a quotation the content overlaps is widened to the whole quotation, marks included;
 * candidates that share a cue become one attribution ("A," he said, "B": one split quote);
-* a direct quote no attribution covers takes the cue of its sentence, else continues the
-  direct quote just before it (a continued quote keeps its speaker).
+* a direct quote no attribution covers takes the cue of a sentence it spans (or one just after
+  it: '“Why now?” she asked.'), else continues the direct quote just before it (a continued
+  quote keeps its speaker).
 
 `univocal` keeps only the outermost of nested attributions, as PolNeAR annotates (each word in
 at most one attribution); the YAML draft keeps them all (an inner one is a reporting chain).
 
-Sources: the cue's subject, or passive agent; a participle, coordinated verb or infinitive
-takes the subject of the verb it hangs from; a relative clause's source is the noun it
-describes; a noun cue's source is its possessor ("his claim") or the subject of the verb
-it is the object of ("Trump made an assertion").
+Sources: the cue's subject, or passive agent, or the noun after an inverted speech verb ('“...,”
+wrote a reader'); a participle, coordinated verb, infinitive or adjective takes the subject of
+the verb it hangs from; a relative pronoun is the source as written ("who said") and refers
+to the noun it describes (`Attribution.refers_to`); a noun cue's source is its possessor ("his
+claim") or the subject of the verb it is the object of ("Trump made an assertion").
 """
 from __future__ import annotations
 
@@ -39,6 +42,7 @@ INHERITS_SUBJECT = ("xcomp", "advcl", "conj", "acl", "pcomp", "prep", "acomp")
 CUE_PARTS = ("aux", "auxpass", "neg")
 RELATIVE = frozenset({"who", "which", "that", "whom"})
 COLON_SOURCE_WORDS = 8
+NEXT_CUE_WORDS = 4  # '“...?” Senator Jane Doe asked.': how far after a quote its cue may come
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,11 @@ def _subject(word: Token) -> Token | None:
         subj = [c for c in word.children if c.dep_ in ("nsubj", "csubj")]
         if subj:
             return subj[0]
+        if word.lemma_ in SPEECH and word.i > 0 and word.doc[word.i - 1].is_punct:
+            # '“...,” wrote a reader': the parser often takes the inverted subject for an object
+            after = [c for c in word.rights if c.dep_ in ("dobj", "attr", "npadvmod", "oprd") and c.pos_ in ("NOUN", "PROPN")]
+            if after:
+                return after[0]
         if word.dep_ == "relcl":
             return word.head
         if word.dep_ not in INHERITS_SUBJECT or word.head.i == word.i:
@@ -130,6 +139,20 @@ def _contents(word: Token) -> Iterator[tuple[str, list[Token], list[Token]]]:
                 yield f"{way}:{child.lower_}", _subtree(pobj[0]), [child]
     if word.dep_ in ("parataxis", "ccomp") and word.head.i < word.i and word.head.dep_ == "ROOT":
         yield "inverse", [t for t in _subtree(word.head, [word]) if t.sent == word.sent], []
+    if word.i + 1 < len(word.doc) and word.doc[word.i + 1].text == ":" and word.pos_ == "VERB":
+        yield "colon", _after_colon(word.doc[word.i + 1]), [word.doc[word.i + 1]]
+
+
+def _after_colon(colon: Token) -> list[Token]:
+    """'He tweeted: ...': the rest of the paragraph (the next one when the colon ends its own)."""
+    doc = colon.doc
+    start = colon.i + 1
+    while start < len(doc) and doc[start].is_space:
+        start += 1
+    end = start
+    while end < len(doc) and not (doc[end].is_space and "\n" in doc[end].text):
+        end += 1
+    return list(doc[start:end])
 
 
 def _according(tok: Token, body: str) -> Attribution | None:
@@ -204,6 +227,16 @@ def _merge_same_cue(found: list[Attribution], body: str) -> list[Attribution]:
     return list(by_cue.values())
 
 
+def _reports(cue: Token, quote: Any) -> bool:
+    """Whether a cue outside a quote reports it: it is in a sentence the quote spans, or just after
+    it ('“Why now?” she asked.' where the question mark ended the sentence)."""
+    if quote.start <= cue.i < quote.end:
+        return False
+    if quote[0].sent.start <= cue.i < quote[-1].sent.end:
+        return True
+    return quote.end <= cue.i <= quote.end + NEXT_CUE_WORDS and "\n" not in cue.doc[quote.end:cue.i].text
+
+
 def _attach_quotes(doc: Any, quotes: list[tuple[int, int]], found: list[Attribution],
                    cues: dict[int, Candidate]) -> list[Attribution]:
     body = doc.text
@@ -211,13 +244,16 @@ def _attach_quotes(doc: Any, quotes: list[tuple[int, int]], found: list[Attribut
     for start, end in quotes:
         if sum(1 for i in range(start, end) if i in covered) >= (end - start) * 0.5:
             continue
-        sent = doc.char_span(start, start + 1, alignment_mode="expand")
-        sent = sent.sent if sent is not None else None
-        local = [c for c in cues.values() if sent is not None and doc[c.cue_index].sent == sent
-                 and not start <= doc[c.cue_index].idx < end]
+        words = doc.char_span(start, end, alignment_mode="expand")
+        sent = words[0].sent if words is not None else None
+        local = [c for c in cues.values() if words is not None and _reports(doc[c.cue_index], words)]
         if local:
             cand = local[0].attribution
-            found.append(replace(cand, content=((start, end),), direct=True))
+            same = next((i for i, a in enumerate(found) if a.cue == cand.cue), None)
+            if same is None:
+                found.append(replace(cand, content=((start, end),), direct=True))
+            else:  # the cue already reports another part of this quote: one attribution
+                found[same] = replace(found[same], content=merge([*found[same].content, (start, end)], body), direct=True)
         elif sent is not None and not body[sent.start_char:start].strip():
             # A quote that opens its sentence with no cue there continues the quote before it.
             before = [a for a in found if a.direct and a.content[-1][1] <= start

@@ -29,6 +29,13 @@ NER_TYPES = {"PERSON": "Person", "GPE": "State", "LOC": "Place", "FAC": "Facilit
 PRONOUNS = frozenset({"he", "she", "him", "her"})
 ROLE_WORDS = frozenset(["president", "minister", "leader", "spokesman", "spokeswoman", "spokesperson", "secretary", "chancellor", "senator", "governor", "mayor", "chief", "general", "ambassador", "premier", "king", "queen", "director", "chairman", "candidate", "nominee"])
 
+FUNCTION_WORDS = frozenset(["the", "a", "an", "s", "of", "and", "its", "their"])
+
+
+def _words(text: str) -> list[str]:
+    """Lower-case words, abbreviations closed up ('U.S.' -> 'us')."""
+    return re.findall(r"[a-z]+", text.lower().replace(".", ""))
+
 
 @dataclass
 class Proposal:
@@ -121,10 +128,15 @@ class ArticleEntities:
         text = self.body[start:end]
         inside = [(k, s) for k, s in self.named() if start <= s.start and s.end <= end
                   and self.type_of(k) in m.ACTOR_TYPES]
+        words = re.findall(r"[A-Za-z]+", text.lower())
+        roles = [w for w in words if w in ROLE_WORDS]
         if inside:
             key, span = max(inside, key=lambda x: (x[1].end - x[1].start, x[1].start))
-            return key, f"named in the source {text!r}"
-        words = re.findall(r"[A-Za-z]+", text.lower())
+            if not roles or self.type_of(key) == "Person":
+                return key, f"named in the source {text!r}"
+            # "the US President": the state qualifies the title; the speaker is the person holding it
+            by_role = self._by_role(start, text, roles[-1])
+            return by_role if by_role[0] is not None else (key, f"named in the source {text!r}")
         if len(words) == 1 and words[0] in PRONOUNS:
             before = self._persons_before(start)
             subjects = [(k, s) for k, s in before if self._is_subject(s)]
@@ -133,10 +145,20 @@ class ArticleEntities:
             if before:
                 return before[-1][0], f"pronoun {text!r} -> the last person named ({before[-1][1].exact!r})"
             return None, f"pronoun {text!r} with no person named before it"
-        roles = [w for w in words if w in ROLE_WORDS]
         if roles:
-            for key, span in reversed(self._persons_before(start)):
-                lead = self.body[max(0, span.start - 40):span.start].lower()
-                if roles[-1] in lead.split()[-3:]:
-                    return key, f"role {text!r} -> {span.exact!r}, named earlier with that title"
+            return self._by_role(start, text, roles[-1])
         return None, f"source {text!r} is not a registry or named entity"
+
+    def _by_role(self, start: int, text: str, role: str) -> tuple[str | None, str]:
+        """'the prime minister' -> the person last named with that title ('Prime Minister Benjamin Netanyahu');
+        'the Israeli leader', 'the US president' -> the person last named with those qualifiers ('Israeli ...')."""
+        qualifiers = [w for w in _words(text) if w not in ROLE_WORDS and w not in FUNCTION_WORDS]
+        leads = [(key, span, _words(self.body[max(0, span.start - 60):span.start])[-5:])
+                 for key, span in reversed(self._persons_before(start))]
+        for key, span, lead in leads:
+            if role in lead[-3:]:
+                return key, f"role {text!r} -> {span.exact!r}, named earlier with that title"
+        for key, span, lead in leads:
+            if qualifiers and all(q in lead for q in qualifiers) and any(w in ROLE_WORDS for w in lead):
+                return key, f"role {text!r} -> {span.exact!r}, named earlier as {' '.join(lead)!r}"
+        return None, f"role {text!r} names no person the article named with that title"

@@ -1,7 +1,8 @@
 """Direct quotes: where each quoted passage starts and ends, quotation marks included.
 
-Curly quotes pair “ with ”; straight ones pair in order. A quote still open at the end of its
-paragraph ends there (newspapers reopen a quote that continues into the next paragraph).
+Curly quotes pair “ with ”; straight ones (" and the two apostrophes '' some newspapers print)
+pair in order. A quote still open at the end of its paragraph ends there (newspapers reopen a
+quote that continues into the next paragraph).
 """
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 
 _PARAGRAPH = re.compile(r"[^\n]+")
 _OPEN, _CLOSE, _STRAIGHT = "“", "”", '"'
+_MARK = re.compile(r"“|”|\"|''")
 MIN_QUOTED_WORDS = 1
 
 
@@ -17,15 +19,16 @@ def quote_spans(body: str) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for para in _PARAGRAPH.finditer(body):
         start: int | None = None
-        for i in range(para.start(), para.end()):
-            ch = body[i]
-            if start is None and ch in (_OPEN, _STRAIGHT):
-                start = i
-            elif start is not None and (ch == _CLOSE or (ch == _STRAIGHT and body[start] == _STRAIGHT)):
-                out.append((start, i + 1))
+        opener = ""
+        for mark in _MARK.finditer(body, para.start(), para.end()):
+            kind = mark.group()
+            if start is None and kind != _CLOSE:
+                start, opener = mark.start(), kind
+            elif start is not None and (kind == _CLOSE and opener == _OPEN or kind == opener != _OPEN):
+                out.append((start, mark.end()))
                 start = None
-            elif start is not None and ch == _OPEN and body[start] == _OPEN:
-                start = i  # an unclosed quote inside the paragraph: restart at the newer one
+            elif start is not None and kind == _OPEN == opener:
+                start = mark.start()  # an unclosed quote inside the paragraph: restart at the newer one
         if start is not None:
             end = para.end()
             while end > start and body[end - 1].isspace():
