@@ -198,6 +198,16 @@ def test_role_descriptions_name_the_person_the_article_gave_that_title(tmp_path:
     assert claimants["that he would consider new strikes"] == ("trump",)
 
 
+def test_event_status_from_a_headline_and_from_a_setting(tmp_path: Path) -> None:
+    text = ("Netanyahu URGES Trump To Strike Iran\n\n"
+            "Netanyahu pressed Trump during a meeting on Monday. Israel threatened to attack Iran.\n")
+    article, _ = _draft_in_corpus(tmp_path, text)
+    status = {e.spans[0].exact: e.status for e in article.events}
+    assert status["Strike"] == "proposed"  # the headline's "URGES", though the tagger took it for a name
+    assert status["meeting"] == "occurred"  # when Trump was pressed, not what he was pressed for
+    assert status["attack"] == "threatened"
+
+
 def test_html_page_keeps_headline_outlet_date_and_url(tmp_path: Path) -> None:
     paragraph = ("The city council voted on Tuesday to delay the budget, Mayor Ann Lee said, adding that "
                  "the delay would cost the city several million dollars over the coming year. ")

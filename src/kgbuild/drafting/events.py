@@ -5,7 +5,9 @@ attack", "drone strike") is an event; its status comes from the words around it:
 "threatened to" / "warned of" -> threatened; "urged", "called for", "options", "proposed" ->
 proposed; "will", "plans to", "is set to" -> planned; "would", "could", "might", or an "if"
 clause -> conditional; an ongoing "-ing" with "is" -> ongoing; else past tense -> occurred,
-present or unknown -> reported (for a reviewer to settle). Agent = the entity named in the
+present or unknown -> reported (for a reviewer to settle). An event in a setting phrase
+("pressed Trump during a meeting") takes only the tense of the verb it hangs from; in a
+headline, whose parse is poor, a proposing or threatening word before the event decides. Agent = the entity named in the
 subject of the verb, target = one named after "against", "on" or as its object, date = a
 date phrase in the sentence, resolved against the article's date.
 """
@@ -30,6 +32,17 @@ THREAT = frozenset({"threaten", "warn", "vow"})
 PROPOSAL = frozenset({"urge", "call", "propose", "press", "push", "demand", "seek", "option", "consider", "suggest"})
 PLAN = frozenset({"plan", "intend", "prepare", "schedule", "set"})
 CONDITIONAL = frozenset({"would", "could", "might", "may"})
+SETTING = frozenset({"during", "at", "in", "after", "before", "since", "amid", "following"})
+
+
+def _base(word: Any) -> str:
+    """The lemma, also for a headline's capitalised verb the tagger took for a name ('URGES' -> 'urge')."""
+    lemma = word.lemma_.lower()
+    if (word.is_title or word.is_upper) and lemma == word.lower_:
+        for suffix in ("es", "s", "ed", "d"):
+            if lemma.endswith(suffix) and lemma[:-len(suffix)] in THREAT | PROPOSAL | PLAN:
+                return lemma[:-len(suffix)]
+    return lemma
 
 
 @dataclass
@@ -63,11 +76,16 @@ def _status(tok: Any) -> tuple[str, str]:
         if word.head.i == word.i:
             break
         word = word.head
-    for word in chain[1:]:
-        lemma = word.lemma_.lower()
+    for below, word in zip(chain, chain[1:]):
+        if below.dep_ == "pobj" and word.lower_ in SETTING:
+            break  # "pressed Trump during a meeting": the meeting is when, not what was pressed for
         for group, status in ((THREAT, "threatened"), (PROPOSAL, "proposed"), (PLAN, "planned")):
-            if lemma in group:
+            if _base(word) in group:
                 return status, f"governed by {word.text!r}"
+    if not sentence.text.rstrip().endswith((".", "?", "!", "”", '"')):  # a headline: its parse is poor
+        word = next((w for w in sentence if w.i < tok.i and _base(w) in PROPOSAL | THREAT), None)
+        if word is not None:
+            return ("threatened" if _base(word) in THREAT else "proposed"), f"headline: {word.text!r} before it"
     if any(t.lower_ in ("options", "option") for t in sentence):
         return "proposed", "'options' in the sentence"
     verb = next((w for w in chain if w.pos_ in ("VERB", "AUX")), None)
