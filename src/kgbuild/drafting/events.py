@@ -76,7 +76,7 @@ def _status(tok: Any) -> tuple[str, str]:
         if word.head.i == word.i:
             break
         word = word.head
-    for below, word in zip(chain, chain[1:]):
+    for below, word in zip(chain, chain[1:], strict=False):
         if below.dep_ == "pobj" and word.lower_ in SETTING:
             break  # "pressed Trump during a meeting": the meeting is when, not what was pressed for
         for group, status in ((THREAT, "threatened"), (PROPOSAL, "proposed"), (PLAN, "planned")):
