@@ -374,6 +374,13 @@ def test_quotes_in_two_apostrophes_and_after_a_colon_keep_their_speaker() -> Non
     assert not any(source == "I" for source, _ in found)
 
 
+def test_a_quotation_parsed_as_a_subject_does_not_become_the_speaker() -> None:
+    body = "“My reaction, that was outrageous,” the former campaign strategist said in an interview.\n"
+    (att,) = draft_attributions(body)
+    assert att.text(body, "source") == "the former campaign strategist"
+    assert att.text(body, "content") == "“My reaction, that was outrageous,”"
+
+
 @given(st.text(alphabet=st.sampled_from(["“", "”", '"', "'", "a", " ", "\n", ","]), max_size=60))
 def test_quote_spans_open_on_a_mark_stay_in_their_paragraph_and_never_overlap(body: str) -> None:
     spans = quote_spans(body)

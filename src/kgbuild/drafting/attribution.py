@@ -52,7 +52,7 @@ class Candidate:
     key: str
     cue_index: int
     attribution: Attribution
-    features: tuple[str, ...] = ()
+    features: tuple[str, ...]
 
 
 # ---------------------------------------------------------------- spans from tokens
@@ -89,8 +89,8 @@ def _subject(word: Token) -> Token | None:
         if pobj:
             return pobj[0]
         subj = [c for c in word.children if c.dep_ in ("nsubj", "csubj")]
-        if subj:
-            return subj[0]
+        if subj:  # the nearest: a quotation before '..., X said' is sometimes parsed as a second subject
+            return min(subj, key=lambda c: abs(c.i - word.i))
         if word.lemma_ in SPEECH and word.i > 0 and word.doc[word.i - 1].is_punct:
             # '“...,” wrote a reader': the parser often takes the inverted subject for an object
             after = [c for c in word.rights if c.dep_ in ("dobj", "attr", "npadvmod", "oprd") and c.pos_ in ("NOUN", "PROPN")]
@@ -197,6 +197,8 @@ def candidates(doc: Any, quoted: set[int]) -> Iterator[Candidate]:
             continue
         lemma = tok.lemma_.lower()
         subject = _subject(tok)
+        if subject is not None and subject.idx in quoted:
+            subject = None  # a parse that takes words of a quotation for the one who says it
         source, refers_to = _source(subject, body)
         for way, content, extra in _contents(tok):
             frags = _content_frags(content, body)
