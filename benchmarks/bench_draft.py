@@ -118,9 +118,10 @@ def polnear_report(checkout: Path, split: str, limit: int | None) -> Scores:
     articles = gold_articles(folder)[:limit]
     pipeline()  # loaded once, before the clock starts
     registry = loader.load_registry(ROOT / "data")
-    total, drafting, yaml_drafting = Scores(), 0.0, 0.0
+    total, drafting, yaml_drafting, words = Scores(), 0.0, 0.0, 0
     for article in articles:
         body = loader.read_text(article.text)
+        words += len(body.split())
         started = time.process_time()
         drafted = draft_attributions(body)
         drafting += time.process_time() - started
@@ -137,7 +138,8 @@ def polnear_report(checkout: Path, split: str, limit: int | None) -> Scores:
     print(f"  direct-quote speaker accuracy {total.speaker_accuracy:.3f}   (goal >= 0.95)")
     print("  " + report(total).replace("\n", "\n  "))
     print(f"  speed: {len(articles) / drafting:.1f} articles/s of CPU time on one core (parse + extraction; "
-          f"goal >= 10); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+          f"goal >= 10), {words / drafting:,.0f} words/s, {words / len(articles):.0f} words per article; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"  speed of the whole YAML draft (entities, claims, events, dates too): "
           f"{len(articles) / yaml_drafting:.1f} articles/s of CPU time on one core")
     print(f"  peak RSS {peak:.0f} MB (goal < 1024)")
