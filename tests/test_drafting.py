@@ -19,7 +19,7 @@ from kgbuild.cli import main
 from kgbuild.draft import draft_attributions
 from kgbuild.drafting import cuemodel
 from kgbuild.drafting import nlp as nlp_mod
-from kgbuild.drafting.attribution import extract, training_rows, univocal
+from kgbuild.drafting.attribution import candidates, extract, training_rows, univocal
 from kgbuild.drafting.brat import read_brat, write_brat
 from kgbuild.drafting.dates import resolve
 from kgbuild.drafting.evaluate import drafting, evaluate, gold_articles, saved_drafts
@@ -379,6 +379,18 @@ def test_a_quotation_parsed_as_a_subject_does_not_become_the_speaker() -> None:
     (att,) = draft_attributions(body)
     assert att.text(body, "source") == "the former campaign strategist"
     assert att.text(body, "content") == "“My reaction, that was outrageous,”"
+
+
+def test_reporting_asides_polls_and_hearsay_are_candidates() -> None:
+    body = ("Vice President Joe Biden, Rubio said, had been in the Senate for years. "
+            "Clinton continues to lead Sanders in the latest poll. "
+            "The club is reportedly spending $1.5 million on ads.\n")
+    found = {(c.key, c.attribution.text(body, "source"), c.attribution.text(body, "cue"),
+              c.attribution.text(body, "content"))
+             for c in candidates(nlp_mod.pipeline()(body), set())}
+    assert ("say|aside", "Rubio", "said", "Vice President Joe Biden had been in the Senate for years") in found
+    assert ("in|source", "the latest poll", "in", "Clinton continues to lead Sanders") in found
+    assert ("reportedly|hearsay", "", "reportedly", "The club is spending $1.5 million on ads") in found
 
 
 @given(st.text(alphabet=st.sampled_from(["“", "”", '"', "'", "a", " ", "\n", ","]), max_size=60))

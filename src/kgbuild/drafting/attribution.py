@@ -1,10 +1,10 @@
 """Attributions from a dependency parse: who (source) says (cue) what (content).
 
 Two steps. `candidates` proposes, for every word that might report something, each way its
-parse offers a content: a clause ("X said that Y"; "Y, X said"), an infinitive ("vowed to
+parse offers a content: a clause ("X said that Y"; "Y, X said"; "Y, X said, Z"), an infinitive ("vowed to
 fight"), an object ("endorsed Cruz"), a prepositional object ("critical of the plan"), a
 noun's complement ("his claim that ..."), what follows a colon ("he tweeted: ..."), "according
-to X", and "NAME: words" lines. Each
+to X", "in the latest poll", "reportedly", and "NAME: words" lines. Each
 candidate has a key, the lemma and the way (`say|ccomp`, `endorse|dobj`, `criticism|noun-prep:of`),
 and the features the cue model reads (`features`). `extract` keeps, per cue word, the candidate
 the cue model (`cuemodel`, trained on PolNeAR's train split) finds likely enough, then:
@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .cuemodel import CueModel
-from .cues import SPEECH
+from .cues import CUE_VERBS, SPEECH
 from .features import candidate_features, competition
 from .quotes import quote_spans
 from .spans import Attribution, Fragments, chars, merge, overlaps, trim
@@ -42,6 +42,9 @@ INHERITS_SUBJECT = ("xcomp", "advcl", "conj", "acl", "pcomp", "prep", "acomp")
 CUE_PARTS = ("aux", "auxpass", "neg")
 RELATIVE = frozenset({"who", "which", "that", "whom"})
 COLON_SOURCE_WORDS = 8
+SOURCE_NOUNS = frozenset({"poll", "survey", "study", "report", "view", "opinion", "analysis", "estimate", "filing",
+                          "testimony", "judgment", "assessment"})  # "in the poll": "in a statement" goes with "said"
+HEARSAY = frozenset({"reportedly", "allegedly", "purportedly", "supposedly", "reputedly"})
 NEXT_CUE_WORDS = 4  # '“...?” Senator Jane Doe asked.': how far after a quote its cue may come
 
 
@@ -139,6 +142,8 @@ def _contents(word: Token) -> Iterator[tuple[str, list[Token], list[Token]]]:
                 yield f"{way}:{child.lower_}", _subtree(pobj[0]), [child]
     if word.dep_ in ("parataxis", "ccomp") and word.head.i < word.i and word.head.dep_ == "ROOT":
         yield "inverse", [t for t in _subtree(word.head, [word]) if t.sent == word.sent], []
+    elif word.dep_ == "parataxis" and word.head.i > word.i:  # "Biden, Rubio said, had been ..."
+        yield "aside", [t for t in _subtree(word.head, [word]) if t.sent == word.sent], []
     if word.i + 1 < len(word.doc) and word.doc[word.i + 1].text == ":" and word.pos_ == "VERB":
         yield "colon", _after_colon(word.doc[word.i + 1]), [word.doc[word.i + 1]]
 
@@ -155,18 +160,36 @@ def _after_colon(colon: Token) -> list[Token]:
     return list(doc[start:end])
 
 
+def _clause_without(tok: Token, phrase: set[int], body: str) -> Fragments:
+    """The clause a phrase ("according to X", "in a poll", "reportedly") sits in, without the phrase."""
+    clause = tok.head
+    while (clause.pos_ not in ("VERB", "AUX") or clause.dep_ == "xcomp") and clause.head.i != clause.i:
+        clause = clause.head  # up to the verb, and past "continues to lead" to its subject
+    return _content_frags([t for t in clause.subtree if t.i not in phrase and t.sent == tok.sent], body)
+
+
 def _according(tok: Token, body: str) -> Attribution | None:
     to = [c for c in tok.children if c.lower_ == "to"]
     pobj = [c for c in to[0].children if c.dep_ == "pobj"] if to else []
     if not pobj:
         return None
-    clause = tok.head
-    while clause.pos_ not in ("VERB", "AUX") and clause.head.i != clause.i:
-        clause = clause.head
-    phrase = {t.i for t in tok.subtree} | {to[0].i}
-    content = [t for t in clause.subtree if t.i not in phrase and t.sent == tok.sent]
-    frags = _content_frags(content, body)
+    frags = _clause_without(tok, {t.i for t in tok.subtree} | {to[0].i}, body)
     return Attribution(_frags(pobj[0].subtree, body), _frags([tok, to[0]], body), frags) if frags else None
+
+
+def _in_source(tok: Token, body: str) -> Attribution | None:
+    """'Clinton leads in the latest poll', 'in a statement, the ministry said ...'."""
+    pobj = [c for c in tok.children if c.dep_ == "pobj" and c.lemma_.lower() in SOURCE_NOUNS]
+    if not pobj or tok.head.lemma_.lower() in CUE_VERBS:  # "said in a report": the verb is the cue
+        return None
+    frags = _clause_without(tok, {t.i for t in tok.subtree}, body)
+    return Attribution(_frags(pobj[0].subtree, body), _frags([tok], body), frags) if frags else None
+
+
+def _hearsay(tok: Token, body: str) -> Attribution | None:
+    """'The club is reportedly spending ...': an attribution whose source the text does not name."""
+    frags = _clause_without(tok, {tok.i}, body)
+    return Attribution((), _frags([tok], body), frags) if frags else None
 
 
 def _colon_line(tok: Token, body: str) -> Attribution | None:
@@ -182,14 +205,28 @@ def _colon_line(tok: Token, body: str) -> Attribution | None:
     return Attribution(source, ((tok.idx, tok.idx + 1),), content) if content and source else None
 
 
+def _phrase_candidate(tok: Token, body: str) -> tuple[str, Attribution | None] | None:
+    """(key, attribution or None) when `tok` opens a reporting phrase rather than being a cue word."""
+    if tok.lower_ == "according":
+        return "according|to", _according(tok, body)
+    if tok.text == ":" and tok.i < 12 + tok.sent.start:
+        return ":|line", _colon_line(tok, body)
+    if tok.lower_ == "in" and tok.dep_ == "prep":
+        return "in|source", _in_source(tok, body)
+    if tok.lower_ in HEARSAY and tok.dep_ == "advmod":
+        return f"{tok.lower_}|hearsay", _hearsay(tok, body)
+    return None
+
+
 def candidates(doc: Any, quoted: set[int]) -> Iterator[Candidate]:
     """Every possible attribution of a parsed article (see the module docstring)."""
     body = doc.text
     for tok in doc:
         if tok.idx in quoted:
             continue  # a report inside a direct quote belongs to the quote
-        if tok.lower_ == "according" or (tok.text == ":" and tok.i < 12 + tok.sent.start):
-            key, att = ("according|to", _according(tok, body)) if tok.text != ":" else (":|line", _colon_line(tok, body))
+        phrase = _phrase_candidate(tok, body)
+        if phrase is not None:
+            key, att = phrase
             if att is not None:
                 yield Candidate(key, tok.i, att, candidate_features(tok, key, None, att.source, att.content, quoted))
             continue

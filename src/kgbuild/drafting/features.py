@@ -16,7 +16,7 @@ from .spans import Fragments, chars
 
 Token = Any  # spacy.tokens.Token
 OPENERS = frozenset({"that", "if", "whether", "to", "how", "what", "why", "the", "a"})
-GIVEN_SOURCE = ("according|to", ":|line")  # keys whose source is part of the construction
+GIVEN_SOURCE = ("according|to", ":|line", "in|source")  # keys whose source is part of the construction
 
 
 def _bucket(n: int) -> str:
