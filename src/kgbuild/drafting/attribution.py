@@ -178,7 +178,7 @@ def _according(tok: Token, body: str) -> Attribution | None:
 
 
 def _in_source(tok: Token, body: str) -> Attribution | None:
-    """'Clinton leads in the latest poll', 'in a statement, the ministry said ...'."""
+    """'Clinton leads in the latest poll', 'in his view, the deal is dead'."""
     pobj = [c for c in tok.children if c.dep_ == "pobj" and c.lemma_.lower() in SOURCE_NOUNS]
     if not pobj or tok.head.lemma_.lower() in CUE_VERBS:  # "said in a report": the verb is the cue
         return None
