@@ -56,7 +56,7 @@ from .drafting.entities import ArticleEntities, Proposal
 from .drafting.events import DraftEvent, find_events
 from .drafting.nlp import parse_for_attributions, pipeline
 from .drafting.source import ArticleSource, read_article
-from .drafting.spans import Attribution, Fragments
+from .drafting.spans import Attribution, Fragments, trim
 from .importers.common import (
     DateHit,
     NameHit,
@@ -299,8 +299,9 @@ def _claims(body: str, attributions: list[Attribution], entities: ArticleEntitie
         modality, hedges = _modality(body, att)
         content = _span(body, att.content)
         ident = unique_id("c-" + slug(content.exact), taken)
+        verb = trim(body, att.cue, " :") or att.cue  # "said:" -> "said"; a colon line's cue stays ":"
         item: dict[str, Any] = {"id": ident, "claimant": claimant or "TODO", "text": content,
-                                "verb": _span(body, att.cue), "modality": modality, "hedges": hedges,
+                                "verb": _span(body, verb), "modality": modality, "hedges": hedges,
                                 "according_to": [k for k in chain if k != claimant]}
         if claimant in entities.registry.entities:
             notes[ident] = f"{REVIEW}: claim by {claimant} ({how}); check its extent and modality"

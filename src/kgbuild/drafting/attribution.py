@@ -38,6 +38,7 @@ from .spans import Attribution, Fragments, chars, merge, overlaps, trim
 
 Token = Any  # spacy.tokens.Token
 EDGE = " \t\n,;:—–-"
+CUE_EDGE = " \t\n,;—–-"  # a cue keeps its colon ("said:")
 INHERITS_SUBJECT = ("xcomp", "advcl", "conj", "acl", "pcomp", "prep", "acomp")
 CUE_PARTS = ("aux", "auxpass", "neg")
 RELATIVE = frozenset({"who", "which", "that", "whom"})
@@ -123,8 +124,13 @@ def _source(subject: Token | None, body: str) -> tuple[Fragments, Fragments]:
 
 
 def _cue(word: Token, body: str, extra: Iterable[Token] = ()) -> Fragments:
-    parts = [c for c in word.children if c.dep_ in CUE_PARTS or (c.dep_ == "prt" and c.tag_ == "RP")]
-    return _frags([word, *extra, *parts], body)
+    """The cue word with its auxiliaries, negation, particle, the adverbs right before it ("also
+    said", "has repeatedly said") and a colon right after it ("said:"), as annotators mark cues."""
+    parts = [c for c in word.children if c.dep_ in CUE_PARTS or (c.dep_ == "prt" and c.tag_ == "RP")
+             or (c.dep_ == "advmod" and c.tag_ == "RB" and c.i < word.i and word.i - c.i <= 2)]
+    after = word.doc[word.i + 1] if word.i + 1 < len(word.doc) else None
+    colon = [after] if after is not None and after.text == ":" else []
+    return trim(body, merge([(t.idx, t.idx + len(t)) for t in (word, *extra, *parts, *colon)], body), CUE_EDGE)
 
 
 # ---------------------------------------------------------------- candidates
@@ -139,7 +145,8 @@ def _contents(word: Token) -> Iterator[tuple[str, list[Token], list[Token]]]:
             pobj = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
             if pobj:
                 way = "noun-prep" if word.pos_ in ("NOUN", "PROPN") else "prep"
-                yield f"{way}:{child.lower_}", _subtree(pobj[0]), [child]
+                # "critical of", "concerns about" keep their preposition; "accused (him) of" does not
+                yield f"{way}:{child.lower_}", _subtree(pobj[0]), [child] if word.pos_ != "VERB" else []
     if word.dep_ in ("parataxis", "ccomp") and word.head.i < word.i and word.head.dep_ == "ROOT":
         yield "inverse", [t for t in _subtree(word.head, [word]) if t.sent == word.sent], []
     elif word.dep_ == "parataxis" and word.head.i > word.i:  # "Biden, Rubio said, had been ..."
@@ -205,6 +212,10 @@ def _colon_line(tok: Token, body: str) -> Attribution | None:
     return Attribution(source, ((tok.idx, tok.idx + 1),), content) if content and source else None
 
 
+def _has_letter(tok: Token) -> bool:
+    return any(ch.isalpha() for ch in tok.text)
+
+
 def _phrase_candidate(tok: Token, body: str) -> tuple[str, Attribution | None] | None:
     """(key, attribution or None) when `tok` opens a reporting phrase rather than being a cue word."""
     if tok.lower_ == "according":
@@ -230,8 +241,8 @@ def candidates(doc: Any, quoted: set[int]) -> Iterator[Candidate]:
             if att is not None:
                 yield Candidate(key, tok.i, att, candidate_features(tok, key, None, att.source, att.content, quoted))
             continue
-        if tok.pos_ not in ("VERB", "AUX", "NOUN", "ADJ") or tok.dep_ in ("aux", "auxpass"):
-            continue
+        if tok.pos_ not in ("VERB", "AUX", "NOUN", "ADJ") or tok.dep_ in ("aux", "auxpass") or not _has_letter(tok):
+            continue  # (the hyphen of "re-nominate" is sometimes tagged a verb)
         lemma = tok.lemma_.lower()
         subject = _subject(tok)
         if subject is not None and subject.idx in quoted:
