@@ -208,6 +208,27 @@ def test_event_status_from_a_headline_and_from_a_setting(tmp_path: Path) -> None
     assert status["attack"] == "threatened"
 
 
+def test_several_articles_draft_into_a_folder_and_a_bad_one_is_one_line(tmp_path: Path) -> None:
+    articles = tmp_path / "in"
+    articles.mkdir()
+    (articles / "a.txt").write_text("The mayor said that the budget was late.\n", encoding="utf-8")
+    (articles / "b.txt").write_text("Critics warned that taxes would rise next year.\n", encoding="utf-8")
+    (articles / "empty.txt").write_text("", encoding="utf-8")
+    out = tmp_path / "drafts"
+    paths = [str(articles / n) for n in ("a.txt", "empty.txt", "b.txt")]
+    result = CliRunner().invoke(main, ["draft", *paths, "--output-dir", str(out), "--registry", str(DATA)])
+    assert result.exit_code == 1
+    assert sorted(p.name for p in out.iterdir()) == ["a.yaml", "b.yaml"]
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "empty.txt" in errors[0] and "Traceback" not in result.output
+    assert "drafted 2 of 3 articles" in result.output
+    brat = CliRunner().invoke(main, ["draft", paths[0], paths[2], "-d", str(out), "--format", "brat"])
+    assert brat.exit_code == 0, brat.output
+    assert ("the budget was late" in (out / "a.ann").read_text(encoding="utf-8"))
+    both = CliRunner().invoke(main, ["draft", paths[0], paths[2], "-o", str(out / "x.yaml")])
+    assert both.exit_code == 2 and "--output-dir" in both.output
+
+
 def test_html_page_keeps_headline_outlet_date_and_url(tmp_path: Path) -> None:
     paragraph = ("The city council voted on Tuesday to delay the budget, Mayor Ann Lee said, adding that "
                  "the delay would cost the city several million dollars over the coming year. ")

@@ -565,48 +565,81 @@ def import_webannotation_cmd(file: Path, output: Path | None, text_path: Path | 
 
 
 @main.command("draft")
-@click.argument("article", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("articles", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Annotation file to write (default: stdout). For an HTML page the text goes beside it (.txt).")
+@click.option("--output-dir", "-d", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write each article's draft here, as NAME.yaml (or NAME.ann); needed for several articles.")
 @click.option("--format", "fmt", type=click.Choice(["yaml", "brat"]), default="yaml", show_default=True,
               help="yaml: a kgbuild annotation to review; brat: attributions in PolNeAR's standoff layout.")
 @registry_option
-@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
-def draft_cmd(article: Path, output: Path | None, fmt: str, registry_path: Path | None, force: bool) -> None:
-    """Draft an annotation for ARTICLE (.txt, or a saved .html page): attributions, quotes, claims, events, entities."""
+@click.option("--force", is_flag=True, help="Overwrite drafts that exist.")
+def draft_cmd(articles: tuple[Path, ...], output: Path | None, output_dir: Path | None, fmt: str,
+              registry_path: Path | None, force: bool) -> None:
+    """Draft annotations for ARTICLES (.txt, or saved .html pages): attributions, quotes, claims, events, entities.
+
+    With several articles, one that cannot be drafted is reported in one line and the others are
+    still drafted; the exit status is then 1.
+    """
     from .corpus import corpus_for
+
+    if output is not None and (output_dir is not None or len(articles) > 1):
+        raise click.UsageError("-o names one draft: give one ARTICLE, or use --output-dir for several")
+    if output_dir is None and len(articles) > 1:
+        raise click.UsageError("several articles need --output-dir DIR (each draft is DIR/NAME.yaml)")
+    suffix = ".ann" if fmt == "brat" else ".yaml"
+    targets = [output_dir / (a.stem + suffix) if output_dir else output for a in articles]
+    registry = None if fmt == "brat" else corpus_for(
+        registry_path, *[t.parent for t in targets[:1] if t is not None], articles[0].parent).registry
+    if output_dir is not None:
+        output_dir.mkdir(parents=True, exist_ok=True)
+    failed = 0
+    for article, target in zip(articles, targets, strict=True):
+        try:
+            click.echo(_draft_one(article, target, fmt, registry, force), err=True)
+        except KgbuildError as exc:
+            if len(articles) == 1:
+                raise
+            failed += 1
+            click.echo(f"error: {exc}", err=True)
+    if len(articles) > 1:
+        click.echo(f"drafted {len(articles) - failed} of {len(articles)} articles", err=True)
+    if failed:
+        raise SystemExit(1)
+
+
+def _draft_one(article: Path, output: Path | None, fmt: str, registry: Any, force: bool) -> str:
+    """Draft one article to `output` (stdout if None); the line that says what was written."""
     from .draft import draft_article, draft_brat, pending_reviews
 
     text_out = output.with_suffix(".txt") if output is not None else None
     for target in (output, text_out if text_out != article else None):
         if target is not None and target.exists() and not force:
-            raise click.UsageError(f"{target} exists (a reviewed annotation?); use --force to overwrite it")
+            raise KgbuildError(f"{target} exists (a reviewed annotation?); use --force to overwrite it")
     if fmt == "brat":
         source, ann = draft_brat(article)
         if output is None:
             sys.stdout.write(ann)
-            return
+            return f"{article}: {sum(1 for line in ann.splitlines() if line.startswith('E'))} attribution(s)"
         if source.is_html:
             atomic_write(text_out, source.body)
         atomic_write(output, ann)
-        attributions = sum(1 for line in ann.splitlines() if line.startswith("E"))
-        click.echo(f"wrote {output}: {attributions} attribution(s)", err=True)
-        return
-    registry = corpus_for(registry_path, *([output.parent] if output else []), article.parent).registry
+        return f"wrote {output}: {sum(1 for line in ann.splitlines() if line.startswith('E'))} attribution(s)"
     result = draft_article(article, registry=registry, out_yaml=output or article.with_suffix(".yaml"))
     if output is None:
         if result.is_html:
-            raise click.UsageError("an HTML page needs -o FILE.yaml: its extracted text is saved beside it")
+            raise KgbuildError(f"{article}: an HTML page needs -o FILE.yaml: its extracted text is saved beside it")
         sys.stdout.write(result.yaml)
-        return
-    if result.is_html and result.text_path is not None:
-        atomic_write(result.text_path, result.body)
-    atomic_write(output, result.yaml)
+    else:
+        if result.is_html and result.text_path is not None:
+            atomic_write(result.text_path, result.body)
+        atomic_write(output, result.yaml)
     unresolved = sum(1 for s in result.statements if s.speaker is None)
-    click.echo(f"wrote {output}: {len(result.statements)} quote(s) ({unresolved} without a speaker), "
-               f"{len(result.claims)} claim(s), {len(result.events)} event(s), "
-               f"{len(result.mentions)} entities mentioned, {len(result.proposals)} new entities proposed, "
-               f"{len(result.dates)} date(s); {pending_reviews(result.yaml)} REVIEW note(s) to work through", err=True)
+    return (f"{'wrote ' + str(output) if output else article}: {len(result.statements)} quote(s) "
+            f"({unresolved} without a speaker), {len(result.claims)} claim(s), {len(result.events)} event(s), "
+            f"{len(result.mentions)} entities mentioned, {len(result.proposals)} new entities proposed, "
+            f"{len(result.dates)} date(s); {pending_reviews(result.yaml)} REVIEW note(s) to work through")
 
 
 @main.group("eval")
