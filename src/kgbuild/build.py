@@ -73,7 +73,7 @@ class BuildReport:
 
 
 # ---------------------------------------------------------------- workers
-_REGISTRIES: dict[Path, Registry] = {}
+_REGISTRY: list[Registry] = []
 _EXISTING: dict[str, str] = {}  # graph IRI -> build key already in the store
 _IRIS: list[Iris] = []
 
@@ -108,20 +108,18 @@ class _Failed:
         return self.error(**self.fields) if self.fields is not None else self.error(*self.args)
 
 
-def _init_worker(registries: dict[Path, Registry], existing: dict[str, str], base: str) -> None:
-    """Give each worker the registries and the store's build keys once, not once per article."""
-    _REGISTRIES.clear()
-    _REGISTRIES.update(registries)
+def _init_worker(registry: Registry | None, existing: dict[str, str], base: str) -> None:
+    """Give each worker the registry and the store's build keys once, not once per article."""
+    _REGISTRY[:] = [registry] if registry is not None else []
     _EXISTING.clear()
     _EXISTING.update(existing)
     _IRIS[:] = [Iris(base)]
 
 
-def _map_one(job: tuple[Path, Path]) -> _Mapped | _Failed:
-    path, root = job
+def _map_one(path: str) -> _Mapped | _Failed:
     iris = _IRIS[0]
     try:
-        article = loader.load_article(path, _REGISTRIES[root])
+        article = loader.load_article(Path(path), _REGISTRY[0])
     except KgbuildError as exc:
         return _Failed.of(exc)
     graph = iris.graph(article.id).value
@@ -135,24 +133,24 @@ def _map_one(job: tuple[Path, Path]) -> _Mapped | _Failed:
                    stats.pack() if stats is not None else None)
 
 
-def _map_chunk(jobs: list[tuple[Path, Path]]) -> list[_Mapped | _Failed]:
+def _map_chunk(jobs: list[str]) -> list[_Mapped | _Failed]:
     return [_map_one(job) for job in jobs]
 
 
-def _mapped(jobs: list[tuple[Path, Path]], registries: dict[Path, Registry], existing: dict[str, str],
+def _mapped(jobs: list[str], registry: Registry, existing: dict[str, str],
             base: str, workers: int) -> Generator[_Mapped | _Failed, None, None]:
     """Results in job order. The pool starts (and forks) before this returns, with a bounded window of tasks."""
     if workers <= 1 or len(jobs) < SERIAL_BELOW:
-        _init_worker(registries, existing, base)
+        _init_worker(registry, existing, base)
 
         def serial() -> Generator[_Mapped | _Failed, None, None]:
             try:
                 yield from map(_map_one, jobs)
             finally:
-                _init_worker({}, {}, base)
+                _init_worker(None, {}, base)
 
         return serial()
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(registries, existing, base))
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(registry, existing, base))
     chunks = (jobs[i:i + CHUNK] for i in range(0, len(jobs), CHUNK))
     window: deque[Future[list[_Mapped | _Failed]]] = deque(
         pool.submit(_map_chunk, chunk) for chunk in itertools.islice(chunks, workers * IN_FLIGHT_PER_WORKER))
@@ -177,10 +175,11 @@ class _Changes:
     records built and skipped articles, keeps their counts in `cache`, and yields (graph, N-Quads)
     of each changed article."""
 
-    def __init__(self, results: Iterator[_Mapped | _Failed], files: list[Path], report: BuildReport,
+    def __init__(self, results: Iterator[_Mapped | _Failed], files: list[str], report: BuildReport,
                  progress: Callable[[int, int], None] | None, cache: graphstats.StatsCache | None):
         self.results, self.files, self.report, self.progress, self.cache = results, files, report, progress, cache
         self.ids = ArticleIds()
+        self.uncounted: list[str] = []  # built graphs without counts in `cache` (an article with blank nodes)
 
     def __iter__(self) -> Iterator[tuple[str, bytes]]:
         total = len(self.files)
@@ -189,7 +188,7 @@ class _Changes:
                 raise result.exception()
             if self.progress:
                 self.progress(i, total)
-            duplicate = self.ids.check(result.aid, path)
+            duplicate = self.ids.check(result.aid, path)  # keeps the str: no Path per article
             if duplicate is not None:
                 raise duplicate
             if result.nquads is None:
@@ -199,6 +198,8 @@ class _Changes:
             self.report.quads += result.count
             if self.cache is not None and result.stats is not None:
                 self.cache.put(result.graph, result.key, result.stats)
+            else:
+                self.uncounted.append(result.graph)
             yield result.graph, result.nquads
         if self.cache is not None:
             self.cache.flush()
@@ -243,28 +244,34 @@ def build(
                            f"build again with --base {recorded} (or without --base), or into a new --store")
     iris = Iris(base or recorded or DEFAULT_BASE)
     corpus = one_corpus(paths)
-    files = corpus.files
-    jobs = [(f, corpus.root) for f in files]
-    registries = {corpus.root: corpus.registry}
+    # The article files as strings: a Path costs ~750 bytes (76 MB for 100,000 articles), and the
+    # workers, forked from this process, would each hold a copy of whatever it holds then.
+    files = [str(f) for f in corpus.files]
+    corpus.files.clear()
+    registry = corpus.registry
     existing = store.graph_hashes()
     fresh = store.is_empty()
     report = BuildReport(bulk=fresh)
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
     report.seconds["prepare"] = time.perf_counter() - started
-    registry = corpus.registry
-    results = _mapped(jobs, registries, existing, iris.base, n_workers)
+    results = _mapped(files, registry, existing, iris.base, n_workers)
     counts = graphstats.StatsCache.of(store)
+    if fresh and counts is not None:
+        counts.clear()  # then it holds the counts of exactly the graphs this build writes
+    changes = _Changes(results, files, report, progress, counts)
+    # Made when first needed, while the workers map; a broken ontology still fails before the store changes.
+    shared = cache(lambda: _shared_graphs(registry, iris))
     try:
-        # Made when first needed, while the workers map; a broken ontology still fails before the store changes.
-        _write(store, _Changes(results, files, report, progress, counts), fresh=fresh, existing=existing,
-               prune=prune, shared=cache(lambda: _shared_graphs(registry, iris)), iris=iris, report=report)
+        _write(store, changes, fresh=fresh, existing=existing, prune=prune, shared=shared, iris=iris, report=report)
     finally:
         results.close()  # stops the pool at once if writing failed
         if counts is not None:
             counts.close()
     t = time.perf_counter()
+    # A fresh build knows which graphs it counted: the description reads only the others from the store.
+    uncounted = [ox.NamedNode(g) for g in [*changes.uncounted, *shared()]] if fresh and counts is not None else None
     if report.changed or not store.has_graph(void.void_graph(iris)):
-        void.refresh(store, iris)  # VoID/DCAT self-description of the store as it now is (graphstats)
+        void.refresh(store, iris, uncounted=uncounted)  # VoID/DCAT self-description of the store as it now is
         store.flush()
         store.mark_generation()  # a read-only `kgbuild serve` of this store re-opens it now
     report.seconds["describe"] = time.perf_counter() - t

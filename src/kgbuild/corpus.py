@@ -99,12 +99,12 @@ class ArticleIds:
     """Each article id once in a corpus: the check build and validate share."""
 
     def __init__(self) -> None:
-        self.seen: dict[str, Path] = {}
+        self.seen: dict[str, Path | str] = {}
 
-    def check(self, aid: str, path: Path) -> AnnotationError | None:
+    def check(self, aid: str, path: Path | str) -> AnnotationError | None:
         """None for a new id; else the error to raise or report (the first file keeps the id)."""
         if aid in self.seen:
-            return AnnotationError(path, f"article id {aid!r} is also used by {self.seen[aid]}",
+            return AnnotationError(Path(path), f"article id {aid!r} is also used by {self.seen[aid]}",
                                    hint="give each article its own id")
         self.seen[aid] = path
         return None
