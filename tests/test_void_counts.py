@@ -10,6 +10,7 @@ computed (holding every distinct term).
 from __future__ import annotations
 
 import random
+import shutil
 import sqlite3
 import tempfile
 from collections import Counter
@@ -230,6 +231,19 @@ def test_a_graph_pointing_into_an_article_and_a_lost_cache_are_counted_exactly(t
     with sqlite3.connect(cache) as db:
         db.execute("UPDATE graph_stats SET key = 'stale', head = (SELECT head FROM graph_stats LIMIT 1)")
     assert totals_as_numbers(graphstats.store_totals(store, BASE, leave_out=void_graph(Iris()))) == numbers
+
+
+def test_a_fresh_build_beside_another_stores_cache_counts_only_its_own_graphs(tmp_path: Path) -> None:
+    # A fresh build describes itself from the counts it wrote (graphstats.store_totals' `uncounted`): the
+    # rows left beside the folder by a store that was deleted must not count.
+    store = KgStore(tmp_path / "store")
+    build([make_corpus.write_corpus(6, tmp_path / "old", seed=5, actors=60)], store=store, workers=1)
+    store.close()
+    shutil.rmtree(tmp_path / "store")
+    store = KgStore(tmp_path / "store")
+    build([make_corpus.write_corpus(3, tmp_path / "new", seed=6, actors=60)], store=store, workers=1)
+    check(store)
+    assert set(cache_rows(store)) == set(store.graph_hashes())
 
 
 def test_a_build_stopped_before_describing_leaves_no_stale_description(
