@@ -29,6 +29,7 @@ import itertools
 import os
 import tempfile
 import time
+from array import array
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -133,11 +134,31 @@ def _map_one(path: str) -> _Mapped | _Failed:
                    stats.pack() if stats is not None else None)
 
 
+class _Files:
+    """The article files as one string: 100,000 Path objects cost 76 MB, as many str 18 MB, and each
+    worker, forked from the parent, holds a copy of what the parent holds then."""
+
+    def __init__(self, paths: Iterable[Path]):
+        names = [str(p) for p in paths]
+        self.text = "\0".join(names)  # no path holds a NUL
+        self.starts = array("q", itertools.accumulate((len(n) + 1 for n in names), initial=0))
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1
+
+    def __iter__(self) -> Iterator[str]:
+        return (self.text[self.starts[i]:self.starts[i + 1] - 1] for i in range(len(self)))
+
+    def chunks(self, size: int) -> Iterator[list[str]]:
+        for i in range(0, len(self), size):
+            yield self.text[self.starts[i]:self.starts[min(i + size, len(self))] - 1].split("\0")
+
+
 def _map_chunk(jobs: list[str]) -> list[_Mapped | _Failed]:
     return [_map_one(job) for job in jobs]
 
 
-def _mapped(jobs: list[str], registry: Registry, existing: dict[str, str],
+def _mapped(jobs: _Files, registry: Registry, existing: dict[str, str],
             base: str, workers: int) -> Generator[_Mapped | _Failed, None, None]:
     """Results in job order. The pool starts (and forks) before this returns, with a bounded window of tasks."""
     if workers <= 1 or len(jobs) < SERIAL_BELOW:
@@ -151,7 +172,7 @@ def _mapped(jobs: list[str], registry: Registry, existing: dict[str, str],
 
         return serial()
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(registry, existing, base))
-    chunks = (jobs[i:i + CHUNK] for i in range(0, len(jobs), CHUNK))
+    chunks = jobs.chunks(CHUNK)
     window: deque[Future[list[_Mapped | _Failed]]] = deque(
         pool.submit(_map_chunk, chunk) for chunk in itertools.islice(chunks, workers * IN_FLIGHT_PER_WORKER))
 
@@ -175,7 +196,7 @@ class _Changes:
     records built and skipped articles, keeps their counts in `cache`, and yields (graph, N-Quads)
     of each changed article."""
 
-    def __init__(self, results: Iterator[_Mapped | _Failed], files: list[str], report: BuildReport,
+    def __init__(self, results: Iterator[_Mapped | _Failed], files: _Files, report: BuildReport,
                  progress: Callable[[int, int], None] | None, cache: graphstats.StatsCache | None):
         self.results, self.files, self.report, self.progress, self.cache = results, files, report, progress, cache
         self.ids = ArticleIds()
@@ -244,9 +265,7 @@ def build(
                            f"build again with --base {recorded} (or without --base), or into a new --store")
     iris = Iris(base or recorded or DEFAULT_BASE)
     corpus = one_corpus(paths)
-    # The article files as strings: a Path costs ~750 bytes (76 MB for 100,000 articles), and the
-    # workers, forked from this process, would each hold a copy of whatever it holds then.
-    files = [str(f) for f in corpus.files]
+    files = _Files(corpus.files)
     corpus.files.clear()
     registry = corpus.registry
     existing = store.graph_hashes()
