@@ -229,6 +229,16 @@ def test_several_articles_draft_into_a_folder_and_a_bad_one_is_one_line(tmp_path
     assert both.exit_code == 2 and "--output-dir" in both.output
 
 
+def test_conflict_event_words_and_qualified_ones(tmp_path: Path) -> None:
+    text = ("Israel launched a raid on the camp on Monday. Iran carried out a missile test. "
+            "The army said a military action would follow. The test of the new law went well.\n")
+    article, _ = _draft_in_corpus(tmp_path, text)
+    kinds = {e.spans[0].exact: e.kinds for e in article.events}
+    assert kinds["raid"] == ("MilitaryAction",) and kinds["test"] == ("MissileTest",)
+    assert kinds["action"] == ("MilitaryAction",)
+    assert sum(1 for e in article.events if e.spans[0].exact == "test") == 1  # a law's test is no event
+
+
 def test_html_page_keeps_headline_outlet_date_and_url(tmp_path: Path) -> None:
     paragraph = ("The city council voted on Tuesday to delay the budget, Mayor Ann Lee said, adding that "
                  "the delay would cost the city several million dollars over the coming year. ")

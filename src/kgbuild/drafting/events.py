@@ -1,7 +1,8 @@
 """Events the article tells of, with the status its grammar gives them.
 
 An event word (a verb or noun of `EVENT_WORDS`, with a modifier naming the weapon: "missile
-attack", "drone strike") is an event; its status comes from the words around it:
+attack", "drone strike"; or a general noun with the word that makes it one: "military action",
+"missile test") is an event; its status comes from the words around it:
 "threatened to" / "warned of" -> threatened; "urged", "called for", "options", "proposed" ->
 proposed; "will", "plans to", "is set to" -> planned; "would", "could", "might", or an "if"
 clause -> conditional; an ongoing "-ing" with "is" -> ongoing; else past tense -> occurred,
@@ -26,7 +27,10 @@ EVENT_WORDS = {
     "strike": "MilitaryAction", "attack": "MilitaryAction", "invade": "MilitaryAction", "invasion": "MilitaryAction",
     "offensive": "MilitaryAction", "airstrike": "Airstrike", "bomb": "Airstrike", "bombing": "Airstrike",
     "retaliate": "Retaliation", "retaliation": "Retaliation",
+    "operation": "MilitaryAction", "mission": "MilitaryAction", "assault": "MilitaryAction", "raid": "MilitaryAction",
+    "conflict": "War", "disarm": "Disarmament", "disarmament": "Disarmament",
 }
+QUALIFIED = {("action", "military"): "MilitaryAction", ("test", "missile"): "MissileTest"}  # only with that word
 WEAPON_MODIFIERS = {"missile": "MissileAttack", "drone": "DroneAttack", "air": "Airstrike"}
 THREAT = frozenset({"threaten", "warn", "vow"})
 PROPOSAL = frozenset({"urge", "call", "propose", "press", "push", "demand", "seek", "option", "consider", "suggest"})
@@ -61,6 +65,9 @@ class DraftEvent:
 def _kind(tok: Any) -> str | None:
     lemma = tok.lemma_.lower()
     kind = EVENT_WORDS.get(lemma) or EVENT_WORDS.get(tok.lower_)
+    if kind is None and tok.pos_ == "NOUN":
+        modifiers = {c.lower_.rstrip("s") for c in tok.children if c.dep_ in ("compound", "amod")}
+        kind = next((k for (word, modifier), k in QUALIFIED.items() if lemma == word and modifier in modifiers), None)
     if kind in ("MilitaryAction", "Airstrike") and tok.pos_ == "NOUN":
         for child in tok.children:
             if child.dep_ in ("compound", "amod") and child.lower_.rstrip("s") in WEAPON_MODIFIERS:
