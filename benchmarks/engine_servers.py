@@ -35,13 +35,29 @@ def _wait_http(url: str, proc: subprocess.Popen[bytes], what: str, timeout: floa
     raise RuntimeError(f"{what} did not answer {url} within {timeout:.0f} s")
 
 
-class OxigraphServer:
+class _Engine:
+    """A server process the tests and benchmarks start, kill (SIGKILL) and stop (SIGTERM, then SIGKILL)."""
+
+    proc: subprocess.Popen[bytes] | None = None
+    GRACE = 10.0  # seconds between SIGTERM and SIGKILL in `stop`
+
+    def kill(self) -> None:
+        """SIGKILL: no checkpoint, no clean shutdown."""
+        assert self.proc is not None
+        self.proc.kill()
+        self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            stop(self.proc, grace=self.GRACE)
+
+
+class OxigraphServer(_Engine):
     """`oxigraph serve` on 127.0.0.1 over a folder, optionally with the union default graph kgbuild assumes."""
 
     def __init__(self, location: Path, *, union_default_graph: bool = False):
         self.location, self.port = location, free_port()
         self.union_default_graph = union_default_graph
-        self.proc: subprocess.Popen[bytes] | None = None
 
     @property
     def root(self) -> str:
@@ -63,15 +79,6 @@ class OxigraphServer:
             args.append("--union-default-graph")
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         _wait_http(self.root + "/", self.proc, "oxigraph serve", timeout=30)
-
-    def kill(self) -> None:
-        assert self.proc is not None
-        self.proc.kill()
-        self.proc.wait()
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            stop(self.proc)
 
 
 INI = """[Database]
@@ -114,19 +121,21 @@ MaxQueryCostEstimationTime = 0
 """
 
 
-class Virtuoso:
+class Virtuoso(_Engine):
     """Virtuoso Open Source 7 on 127.0.0.1: its own database folder, ini, SQL and HTTP ports, and load folder.
+    It checkpoints on SIGTERM, so `stop` gives it 30 s.
 
     The ini raises ResultSetMaxRows (Debian's default, 10,000, silently cuts longer
     answers) and lists `load` under DirsAllowed for the bulk loader.
     """
+
+    GRACE = 30.0
 
     def __init__(self, folder: Path):
         self.folder = folder
         self.db = folder / "db"
         self.load_dir = folder / "load"
         self.http_port, self.sql_port = free_port(), free_port()
-        self.proc: subprocess.Popen[bytes] | None = None
         for sub in (self.db, self.load_dir, folder / "www"):
             sub.mkdir(parents=True, exist_ok=True)
         self.ini = folder / "virtuoso.ini"
@@ -160,13 +169,3 @@ class Virtuoso:
                               timeout=120)
         assert "*** Error" not in done.stdout, done.stdout
         return done.stdout
-
-    def kill(self) -> None:
-        """SIGKILL: no checkpoint, no clean shutdown."""
-        assert self.proc is not None
-        self.proc.kill()
-        self.proc.wait()
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            stop(self.proc, grace=30)  # Virtuoso checkpoints on SIGTERM

@@ -362,9 +362,9 @@ def validate_cmd(paths: tuple[Path, ...], store_path: Path | None, no_shacl: boo
 @click.option("--backend-update", "backend_update", default=None, metavar="URL",
               help="With --backend and a write token: the engine's SPARQL Update endpoint (default: /update beside "
                    "a /query URL, else --backend). Credentials: $KGBUILD_BACKEND_USER, $KGBUILD_BACKEND_PASSWORD.")
-@click.option("--poll", "poll_interval", type=click.FloatRange(min=0), default=5.0, show_default=True,
+@click.option("--poll", "poll_interval", type=click.FloatRange(min=0), default=DEFAULTS.poll_interval, show_default=True,
               help="With --backend: seconds between checks of the engine's VoID graph for new data (0: never).")
-@click.option("--cache-ttl", type=click.FloatRange(min=0), default=60.0, show_default=True,
+@click.option("--cache-ttl", type=click.FloatRange(min=0), default=DEFAULTS.cache_ttl, show_default=True,
               help="With --backend: the longest a cached saved-query answer is served (0: no caching).")
 @click.option("--processes", type=click.IntRange(min=1), default=1, show_default=True,
               help="Server processes sharing the port (read-only stores only; each has --workers threads).")
@@ -374,8 +374,8 @@ def validate_cmd(paths: tuple[Path, ...], store_path: Path | None, no_shacl: boo
 def serve(store_path: Path | None, host: str, port: int, write_token_file: Path | None,
           query_timeout: float, max_body: int, max_html_rows: int, cors: tuple[str, ...], query_workers: int,
           allow_service: bool, service_hosts: tuple[str, ...], extra_queries: tuple[Path, ...],
-          backend_url: str | None = None, backend_update: str | None = None, poll_interval: float = 5.0,
-          cache_ttl: float = 60.0, processes: int = 1, answer_cache: bool = True) -> None:
+          backend_url: str | None, backend_update: str | None, poll_interval: float,
+          cache_ttl: float, processes: int, answer_cache: bool) -> None:
     """Serve the store (or a SPARQL engine, --backend) over SPARQL 1.1, with saved queries, linked-data pages
     and a query page."""
     import os
@@ -619,13 +619,14 @@ def _draft_one(article: Path, output: Path | None, fmt: str, registry: Any, forc
             raise KgbuildError(f"{target} exists (a reviewed annotation?); use --force to overwrite it")
     if fmt == "brat":
         source, ann = draft_brat(article)
+        found = sum(1 for line in ann.splitlines() if line.startswith("E"))
         if output is None:
             sys.stdout.write(ann)
-            return f"{article}: {sum(1 for line in ann.splitlines() if line.startswith('E'))} attribution(s)"
+            return f"{article}: {found} attribution(s)"
         if source.is_html:
             atomic_write(text_out, source.body)
         atomic_write(output, ann)
-        return f"wrote {output}: {sum(1 for line in ann.splitlines() if line.startswith('E'))} attribution(s)"
+        return f"wrote {output}: {found} attribution(s)"
     result = draft_article(article, registry=registry, out_yaml=output or article.with_suffix(".yaml"))
     if output is None:
         if result.is_html:

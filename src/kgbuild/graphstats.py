@@ -172,7 +172,7 @@ def count_lines(lines: list[str], graph: str, base: str) -> GraphStats | None:
     """
     lines = list(dict.fromkeys(lines))  # the store holds a statement once
     suffix = f" <{graph}>"
-    if lines and ("\n".join(lines).count(suffix + "\n") != len(lines) - 1 or not lines[-1].endswith(suffix)):
+    if not all(line.endswith(suffix) for line in lines):
         raise ValueError(f"not every statement is in {graph}")
     cut = -len(suffix)
     # Subjects and predicates hold no space: the object is the rest of the line.

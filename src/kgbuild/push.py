@@ -205,9 +205,9 @@ def push(
         for graph in sorted(set(changed) - set(bulk)):
             body = _body(store, ox.NamedNode(graph) if graph else ox.DefaultGraph())
             params = {"graph": graph} if graph else {"default": ""}
-            _put(http, target.gsp_url, params, body, {"Content-Type": CONTENT_TYPE, **target.headers},
-                 graph or "the default graph", retries, backoff, report, done=done, total=len(versions),
-                 auth=target.auth)
+            _send(http, "PUT", target.gsp_url, params, body, {"Content-Type": CONTENT_TYPE, **target.headers},
+                  graph or "the default graph", retries, backoff, report, done=done, total=len(versions),
+                  auth=target.auth)
             progress_state.record(graph, changed[graph])
             report.pushed.append(graph)
             report.bytes += len(body)
@@ -289,12 +289,6 @@ class _Target:
         for graph in graphs:
             _send(self.http, "DELETE", self.gsp_url, {"graph": graph}, None, self.headers, graph, retries, backoff,
                   report, done=0, total=len(graphs), auth=self.auth, ok=(404,))
-
-
-def _put(http: httpx.Client, url: str, params: dict[str, str], body: bytes, headers: dict[str, str], name: str,
-         retries: int, backoff: float, report: PushReport, *, done: int, total: int,
-         auth: httpx.Auth | None = None) -> None:
-    _send(http, "PUT", url, params, body, headers, name, retries, backoff, report, done=done, total=total, auth=auth)
 
 
 def _send(http: httpx.Client, method: str, url: str, params: dict[str, str], body: bytes | None,

@@ -45,7 +45,7 @@ import pyoxigraph as ox
 from .errors import KgbuildError, QueryError
 from .sparqltext import tokens
 from .store import KgStore
-from .vocab import DEFAULT_BASE, KG
+from .vocab import DEFAULT_BASE
 
 log = logging.getLogger("kgbuild.remote")
 RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.5"
@@ -263,11 +263,9 @@ class RemoteStore:
         response = self._request(data, GRAPH_ACCEPT if graph else RESULTS_ACCEPT)
         return self._parse(response, graph)
 
-    def select(self, sparql: str) -> ox.QuerySolutions:
-        result = self.query(sparql)
-        if not isinstance(result, ox.QuerySolutions):
-            raise TypeError("expected a SELECT query")
-        return result
+    # The same over any store that answers `query`: the embedded store's, not written twice.
+    select = KgStore.select
+    graph_hashes = KgStore.graph_hashes
 
     def match(self, subject: Any = None, predicate: Any = None, object: Any = None,
               graph_name: Any = None) -> Iterator[ox.Quad]:
@@ -285,9 +283,6 @@ class RemoteStore:
         if isinstance(graph, ox.DefaultGraph):
             return True
         return bool(self.query(f"ASK {{ GRAPH {graph} {{ ?s ?p ?o }} }}"))
-
-    def graph_names(self) -> Iterator[ox.NamedNode]:
-        return iter(self.graphs())
 
     @property
     def base(self) -> str:
@@ -312,19 +307,8 @@ class RemoteStore:
         """Drop what is remembered (the data changed)."""
         self._graphs = None
 
-    def graph_hashes(self) -> dict[str, str]:
-        rows = self.select(f"SELECT ?g ?h WHERE {{ GRAPH ?g {{ ?a <{KG}sourceHash> ?h }} }}")
-        return {row["g"].value: row["h"].value for row in rows}
-
     def quads(self, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
         return self.match(None, None, None, graph)
-
-    def is_empty(self) -> bool:
-        return not bool(self.query("ASK { GRAPH ?g { ?s ?p ?o } }"))
-
-    def __len__(self) -> int:
-        rows = list(self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"))
-        return int(rows[0]["n"].value) if rows else 0
 
     # ------------------------------------------------------------ writes (only when the server allows them)
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:

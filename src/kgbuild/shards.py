@@ -29,6 +29,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import KgbuildError
+from .paths import atomic_write
 from .store import KgStore, as_nquads, canonical
 
 MANIFEST = "manifest.json"
@@ -74,10 +75,6 @@ class Manifest:
         return json.dumps({"format": "nquads", "compression": "gzip",
                            "shards": [vars(s) for s in self.shards], "graphs": self.graphs}, indent=1) + "\n"
 
-    def paths(self) -> list[Path]:
-        return [self.folder / s.file for s in self.shards]
-
-
 def write_shards(store: KgStore, folder: Path, shards: int, *, graphs: Iterable[str] | None = None,
                  versions: dict[str, str] | None = None, prefix: str = "shard",
                  progress: Callable[[int, int], None] | None = None) -> Manifest:
@@ -121,9 +118,7 @@ def write_shards(store: KgStore, folder: Path, shards: int, *, graphs: Iterable[
         shard.sha256 = digest.hexdigest()
         out.append(shard)
     manifest = Manifest(folder, out, entries)
-    tmp = folder / (MANIFEST + ".part")
-    tmp.write_text(manifest.to_json(), "utf-8")
-    os.replace(tmp, folder / MANIFEST)
+    atomic_write(folder / MANIFEST, manifest.to_json())
     return manifest
 
 

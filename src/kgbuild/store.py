@@ -156,9 +156,6 @@ class KgStore:
     def __len__(self) -> int:
         return len(self._db)
 
-    def __contains__(self, quad: ox.Quad) -> bool:
-        return quad in self._db
-
     def query(
         self,
         sparql: str,

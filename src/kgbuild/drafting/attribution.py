@@ -26,7 +26,7 @@ claim") or the subject of the verb it is the object of ("Trump made an assertion
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Set
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -60,8 +60,8 @@ class Candidate:
 
 
 # ---------------------------------------------------------------- spans from tokens
-def _frags(tokens: Iterable[Token], body: str) -> Fragments:
-    return trim(body, merge([(t.idx, t.idx + len(t)) for t in tokens], body), EDGE)
+def _frags(tokens: Iterable[Token], body: str, edge: str = EDGE) -> Fragments:
+    return trim(body, merge([(t.idx, t.idx + len(t)) for t in tokens], body), edge)
 
 
 def _content_frags(tokens: Iterable[Token], body: str) -> Fragments:
@@ -130,7 +130,7 @@ def _cue(word: Token, body: str, extra: Iterable[Token] = ()) -> Fragments:
              or (c.dep_ == "advmod" and c.tag_ == "RB" and c.i < word.i and word.i - c.i <= 2)]
     after = word.doc[word.i + 1] if word.i + 1 < len(word.doc) else None
     colon = [after] if after is not None and after.text == ":" else []
-    return trim(body, merge([(t.idx, t.idx + len(t)) for t in (word, *extra, *parts, *colon)], body), CUE_EDGE)
+    return _frags([word, *extra, *parts, *colon], body, CUE_EDGE)
 
 
 # ---------------------------------------------------------------- candidates
@@ -152,7 +152,7 @@ def _contents(word: Token) -> Iterator[tuple[str, list[Token], list[Token]]]:
     elif word.dep_ == "parataxis" and word.head.i > word.i:  # "Biden, Rubio said, had been ..."
         yield "aside", [t for t in _subtree(word.head, [word]) if t.sent == word.sent], []
     if word.i + 1 < len(word.doc) and word.doc[word.i + 1].text == ":" and word.pos_ == "VERB":
-        yield "colon", _after_colon(word.doc[word.i + 1]), [word.doc[word.i + 1]]
+        yield "colon", _after_colon(word.doc[word.i + 1]), []  # `_cue` takes the colon
 
 
 def _after_colon(colon: Token) -> list[Token]:
@@ -175,13 +175,20 @@ def _clause_without(tok: Token, phrase: set[int], body: str) -> Fragments:
     return _content_frags([t for t in clause.subtree if t.i not in phrase and t.sent == tok.sent], body)
 
 
+def _in_clause(tok: Token, cue: list[Token], source: Token | None, phrase: set[int], body: str) -> Attribution | None:
+    """An attribution whose cue phrase sits inside the clause it reports (see `_clause_without`)."""
+    content = _clause_without(tok, phrase, body)
+    if not content:
+        return None
+    return Attribution(_frags(source.subtree, body) if source is not None else (), _frags(cue, body), content)
+
+
 def _according(tok: Token, body: str) -> Attribution | None:
     to = [c for c in tok.children if c.lower_ == "to"]
     pobj = [c for c in to[0].children if c.dep_ == "pobj"] if to else []
     if not pobj:
         return None
-    frags = _clause_without(tok, {t.i for t in tok.subtree} | {to[0].i}, body)
-    return Attribution(_frags(pobj[0].subtree, body), _frags([tok, to[0]], body), frags) if frags else None
+    return _in_clause(tok, [tok, to[0]], pobj[0], {t.i for t in tok.subtree} | {to[0].i}, body)
 
 
 def _in_source(tok: Token, body: str) -> Attribution | None:
@@ -189,14 +196,12 @@ def _in_source(tok: Token, body: str) -> Attribution | None:
     pobj = [c for c in tok.children if c.dep_ == "pobj" and c.lemma_.lower() in SOURCE_NOUNS]
     if not pobj or tok.head.lemma_.lower() in CUE_VERBS:  # "said in a report": the verb is the cue
         return None
-    frags = _clause_without(tok, {t.i for t in tok.subtree}, body)
-    return Attribution(_frags(pobj[0].subtree, body), _frags([tok], body), frags) if frags else None
+    return _in_clause(tok, [tok], pobj[0], {t.i for t in tok.subtree}, body)
 
 
 def _hearsay(tok: Token, body: str) -> Attribution | None:
     """'The club is reportedly spending ...': an attribution whose source the text does not name."""
-    frags = _clause_without(tok, {tok.i}, body)
-    return Attribution((), _frags([tok], body), frags) if frags else None
+    return _in_clause(tok, [tok], None, {tok.i}, body)
 
 
 def _colon_line(tok: Token, body: str) -> Attribution | None:
@@ -259,9 +264,14 @@ def candidates(doc: Any, quoted: set[int]) -> Iterator[Candidate]:
 
 
 # ---------------------------------------------------------------- selection and quotes
+def _mostly_in(start: int, end: int, offsets: Set[int]) -> bool:
+    """Whether at least half of a quote's characters are among `offsets`."""
+    return sum(1 for i in range(start, end) if i in offsets) >= (end - start) * 0.5
+
+
 def _widen_to_quotes(att: Attribution, quotes: list[tuple[int, int]], body: str) -> Attribution:
     content = chars(att.content)
-    wide = [(s, e) for s, e in quotes if sum(1 for i in range(s, e) if i in content) >= (e - s) * 0.5]
+    wide = [(s, e) for s, e in quotes if _mostly_in(s, e, content)]
     if not wide:
         return att
     return replace(att, content=merge([*att.content, *wide], body), direct=True)
@@ -292,7 +302,7 @@ def _attach_quotes(doc: Any, quotes: list[tuple[int, int]], found: list[Attribut
     body = doc.text
     covered: set[int] = set().union(*(chars(a.content) for a in found)) if found else set()
     for start, end in quotes:
-        if sum(1 for i in range(start, end) if i in covered) >= (end - start) * 0.5:
+        if _mostly_in(start, end, covered):
             continue
         words = doc.char_span(start, end, alignment_mode="expand")
         sent = words[0].sent if words is not None else None

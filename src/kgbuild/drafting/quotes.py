@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 
 _PARAGRAPH = re.compile(r"[^\n]+")
-_OPEN, _CLOSE, _STRAIGHT = "“", "”", '"'
-_MARK = re.compile(r"“|”|\"|''")
+_OPEN, _CLOSE = "“", "”"
+_MARK = re.compile(r"“|”|\"|''")  # straight marks (" and '') close the quote they opened
 MIN_QUOTED_WORDS = 1
 
 

@@ -40,14 +40,12 @@ from .replies import error
 from .runner import expected_errors
 
 log = logging.getLogger("kgbuild.server")
-DEFAULT_POLL = 5.0
-DEFAULT_CACHE_TTL = 60.0
 
 
 class BackendGeneration:
     """The generation token of an engine's data (see the module docstring)."""
 
-    def __init__(self, store: RemoteStore, base: str, *, cache_ttl: float = DEFAULT_CACHE_TTL):
+    def __init__(self, store: RemoteStore, base: str, *, cache_ttl: float):
         self.store = store
         self.graph = void_graph(Iris(base))
         self.cache_ttl = cache_ttl

@@ -117,7 +117,9 @@ def _anchor_rows(state: ServerState, iri: str) -> list[dict[str, str]]:
             role = _first(store, a.subject, KGNS.anchorRole)
             row = {"body": body.value, "start": str(span[0]), "end": str(span[1]),
                    "role": role.value.rsplit("#", 1)[-1] if isinstance(role, ox.NamedNode) else "MainSpan"}
-            rows.append({**row, **info.setdefault(body.value, _body_info(store, body, doc))})
+            if body.value not in info:  # a body with several anchors is read once
+                info[body.value] = _body_info(store, body, doc)
+            rows.append({**row, **info[body.value]})
     return rows
 
 
