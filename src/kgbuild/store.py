@@ -156,6 +156,9 @@ class KgStore:
     def __len__(self) -> int:
         return len(self._db)
 
+    def __contains__(self, quad: ox.Quad) -> bool:
+        return quad in self._db
+
     def query(
         self,
         sparql: str,
