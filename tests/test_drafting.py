@@ -442,3 +442,27 @@ def test_quote_spans_open_on_a_mark_stay_in_their_paragraph_and_never_overlap(bo
         assert body[start] in "“\"" or body.startswith("''", start)
         assert "\n" not in body[start:end]
     assert all(end <= nxt for (_, end), (nxt, _) in zip(spans, spans[1:], strict=False))
+
+
+def test_a_question_quote_takes_the_speech_verb_after_it_not_the_quote_before() -> None:
+    body = ("“Every time you say that, you help them,” Senator Tester said.\n\n"
+            "“Why is this not clear proof that the bank is too big?” Senator Vitter demanded.\n")
+    doc = nlp_mod.pipeline()(body)
+    demanded = next(t for t in doc if t.text == "demanded")
+    assert not [c for c in candidates(doc, set()) if c.cue_index == demanded.i]  # no content of its own
+    found = {(a.text(body, "source"), a.text(body, "cue")) for a in draft_attributions(body)
+             if "clear proof" in a.text(body, "content")}
+    assert found == {("Senator Vitter", "demanded")}
+
+
+def test_a_speaker_the_parser_hung_on_the_quote_is_found_between_quote_and_verb() -> None:
+    body = ("“He is absolutely right. There is a severe disconnect between the White House and the military,” "
+            "Flynn, a top Trump surrogate, said Thursday morning on Fox News.\n")
+    (att,) = [a for a in draft_attributions(body) if "disconnect" in a.text(body, "content")]
+    assert att.text(body, "source").replace(",", "") == "Flynn a top Trump surrogate"
+    assert att.text(body, "cue") == "said"
+
+
+def test_a_stray_straight_quote_does_not_swallow_curly_quotes() -> None:
+    body = '"Trump walked onto the stage, chanting “U-S-A! U-S-A!” and waving.\n"Then he left.\n'
+    assert [body[s:e] for s, e in quote_spans(body)] == ["“U-S-A! U-S-A!”", '"Then he left.']

@@ -46,6 +46,8 @@ COLON_SOURCE_WORDS = 8
 SOURCE_NOUNS = frozenset({"poll", "survey", "study", "report", "view", "opinion", "analysis", "estimate", "filing",
                           "testimony", "judgment", "assessment"})  # "in the poll": "in a statement" goes with "said"
 HEARSAY = frozenset({"reportedly", "allegedly", "purportedly", "supposedly", "reputedly"})
+NEXT_SOURCE_WORDS = 10  # '“...,” Flynn, a top surrogate, said': how long a source between a quote and its verb may be
+CLOSING_QUOTES = frozenset({"”", "\"", "''", "’"})
 NEXT_CUE_WORDS = 4  # '“...?” Senator Jane Doe asked.': how far after a quote its cue may come
 
 
@@ -110,13 +112,33 @@ def _subject(word: Token) -> Token | None:
 
 def _phrase(head: Token, body: str) -> Fragments:
     """A noun phrase without its relative clauses and trailing punctuation."""
-    drop = [c for c in head.children if c.dep_ in ("relcl", "acl") or (c.dep_ == "punct" and c.i > head.i)]
+    drop = [c for c in head.children if c.dep_ in ("relcl", "acl")
+            or (c.dep_ == "punct" and (c.i > head.i or c.text in CLOSING_QUOTES))]
     return _frags(_subtree(head, drop), body)
 
 
-def _source(subject: Token | None, body: str) -> tuple[Fragments, Fragments]:
+def _after_quote(word: Token, body: str) -> Fragments:
+    """'“...,” Flynn, a top surrogate, said': the words between a quotation and a speech verb the
+    parser gave no subject (it hangs them on the quotation), when they open with a name."""
+    words = []
+    for tok in reversed(word.doc[max(word.sent.start, word.i - NEXT_SOURCE_WORDS - 1):word.i]):
+        if tok.text in CLOSING_QUOTES:
+            break
+        words.append(tok)
+    else:
+        return ()
+    words.reverse()
+    named = [t for t in words if not t.is_punct]
+    if not named or named[0].pos_ not in ("PROPN", "PRON", "DET"):
+        return ()
+    return _frags(words, body)
+
+
+def _source(subject: Token | None, body: str, cue: Token | None = None) -> tuple[Fragments, Fragments]:
     """(source, what a relative-pronoun source refers to) of a cue whose subject is `subject`."""
     if subject is None:
+        if cue is not None and cue.lemma_.lower() in SPEECH:
+            return _after_quote(cue, body), ()
         return (), ()
     if subject.lower_ in RELATIVE and subject.head.dep_ == "relcl":
         return _phrase(subject, body), _phrase(subject.head.head, body)
@@ -252,7 +274,7 @@ def candidates(doc: Any, quoted: set[int]) -> Iterator[Candidate]:
         subject = _subject(tok)
         if subject is not None and subject.idx in quoted:
             subject = None  # a parse that takes words of a quotation for the one who says it
-        source, refers_to = _source(subject, body)
+        source, refers_to = _source(subject, body, tok)
         for way, content, extra in _contents(tok):
             frags = _content_frags(content, body)
             if source:
@@ -298,7 +320,7 @@ def _reports(cue: Token, quote: Any) -> bool:
 
 
 def _attach_quotes(doc: Any, quotes: list[tuple[int, int]], found: list[Attribution],
-                   cues: dict[int, Candidate]) -> list[Attribution]:
+                   cues: dict[int, Attribution]) -> list[Attribution]:
     body = doc.text
     covered: set[int] = set().union(*(chars(a.content) for a in found)) if found else set()
     for start, end in quotes:
@@ -306,9 +328,9 @@ def _attach_quotes(doc: Any, quotes: list[tuple[int, int]], found: list[Attribut
             continue
         words = doc.char_span(start, end, alignment_mode="expand")
         sent = words[0].sent if words is not None else None
-        local = [c for c in cues.values() if words is not None and _reports(doc[c.cue_index], words)]
+        local = [a for i, a in cues.items() if words is not None and _reports(doc[i], words)]
         if local:
-            cand = local[0].attribution
+            cand = local[0]
             same = next((i for i, a in enumerate(found) if a.cue == cand.cue), None)
             if same is None:
                 found.append(replace(cand, content=((start, end),), direct=True))
@@ -340,20 +362,33 @@ def scored_candidates(doc: Any) -> Iterator[tuple[Candidate, tuple[str, ...]]]:
         yield cand, competition(cand.features, rivals[cand.cue_index])
 
 
+def _speech_cues(doc: Any, found: Iterable[Candidate], quoted: set[int]) -> dict[int, Attribution]:
+    """A direct quote's possible cues, by token: each speech verb's candidate, and speech verbs
+    without one ('“Why now?” she asked.', where the question mark ended the sentence before the verb)."""
+    body = doc.text
+    cues = {c.cue_index: c.attribution for c in reversed(list(found)) if c.key.partition("|")[0] in SPEECH}
+    for tok in doc:
+        if tok.i not in cues and tok.pos_ == "VERB" and tok.lemma_.lower() in SPEECH and tok.idx not in quoted:
+            subject = _subject(tok)
+            source, refers_to = _source(subject if subject is None or subject.idx not in quoted else None, body, tok)
+            if source:
+                cues[tok.i] = Attribution(source, _cue(tok, body), (), refers_to=refers_to)
+    return dict(sorted(cues.items()))
+
+
 def extract(doc: Any, model: CueModel) -> list[Attribution]:
     """The attributions of a parsed article, nested ones included, in text order of their cues."""
     body = doc.text
     quotes = quote_spans(body)
     best: dict[int, tuple[float, Candidate]] = {}
-    plausible: dict[int, Candidate] = {}
-    for cand, features in scored_candidates(doc):
+    scored = list(scored_candidates(doc))
+    for cand, features in scored:
         p = model.probability(features)
         if p >= model.threshold and p > best.get(cand.cue_index, (0.0, cand))[0]:
             best[cand.cue_index] = (p, cand)
-        if cand.key.partition("|")[0] in SPEECH:
-            plausible.setdefault(cand.cue_index, cand)
     found = [_widen_to_quotes(c.attribution, quotes, body) for _, c in best.values()]
-    found = _attach_quotes(doc, quotes, _merge_same_cue(found, body), plausible)
+    speech = _speech_cues(doc, (c for c, _ in scored), quoted_chars(body))
+    found = _attach_quotes(doc, quotes, _merge_same_cue(found, body), speech)
     return sorted(found, key=lambda a: a.cue[0])
 
 

@@ -2,7 +2,9 @@
 
 Curly quotes pair “ with ”; straight ones (" and the two apostrophes '' some newspapers print)
 pair in order. A quote still open at the end of its paragraph ends there (newspapers reopen a
-quote that continues into the next paragraph).
+quote that continues into the next paragraph). A paragraph with curly quotes and an odd number of
+straight double quotes has a stray one (typed by hand beside typeset ones): its straight quotes
+are ignored, so they do not swallow the curly quotes that follow.
 """
 from __future__ import annotations
 
@@ -20,8 +22,12 @@ def quote_spans(body: str) -> list[tuple[int, int]]:
     for para in _PARAGRAPH.finditer(body):
         start: int | None = None
         opener = ""
+        text = para.group()
+        stray = _OPEN in text and text.count('"') % 2 == 1
         for mark in _MARK.finditer(body, para.start(), para.end()):
             kind = mark.group()
+            if stray and kind == '"':
+                continue
             if start is None and kind != _CLOSE:
                 start, opener = mark.start(), kind
             elif start is not None and (kind == _CLOSE and opener == _OPEN or kind == opener != _OPEN):
