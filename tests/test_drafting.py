@@ -466,3 +466,37 @@ def test_a_speaker_the_parser_hung_on_the_quote_is_found_between_quote_and_verb(
 def test_a_stray_straight_quote_does_not_swallow_curly_quotes() -> None:
     body = '"Trump walked onto the stage, chanting “U-S-A! U-S-A!” and waving.\n"Then he left.\n'
     assert [body[s:e] for s, e in quote_spans(body)] == ["“U-S-A! U-S-A!”", '"Then he left.']
+
+
+_STOCK_WORDS = ["I", "you", "it", "He", "said", "ain't", "gonna", "gotta", "Let's", "there", "is", "was", "but",
+                "do", "did", "have", "had", "that", "this", "these", "those", "which", "the", "senator", "Trump",
+                "warned", "'s", "’s", "n't", "to", "strike", "Iran", "\n\n", " ", ",", ".", "“", "”", "?", "-", "re-nominate",
+                "U.S.", "1995", "$12", "Mr.", "ran", "running", "better", "best", "geese", "whom", "whose", "Am"]
+
+
+@pytest.fixture(scope="module")
+def stock_nlp() -> object:
+    return spacy.load(nlp_mod.MODEL, exclude=["ner"])
+
+
+def _annotations(doc: object) -> list:
+    from spacy.attrs import DEP, HEAD, LEMMA, MORPH, POS, TAG
+    return doc.to_array([TAG, POS, MORPH, LEMMA, DEP, HEAD]).tolist()  # type: ignore[attr-defined]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(_STOCK_WORDS), min_size=1, max_size=40))
+def test_quick_components_set_what_the_stock_ones_set(stock_nlp: object, words: list[str]) -> None:
+    text = " ".join(words)
+    ours = nlp_mod.pipeline()
+    assert type(ours.get_pipe("attribute_ruler")).__module__ == "kgbuild.drafting.quickpipes"
+    # the stock pipeline without kgbuild's paragraph rule: compare on one paragraph's sentences
+    text = text.replace("\n", " ")
+    assert _annotations(ours(text, disable=["ner"])) == _annotations(stock_nlp(text))  # type: ignore[operator]
+
+
+def test_quick_components_on_written_news_sentences(stock_nlp: object) -> None:
+    text = ("“We ain't gonna let that happen,” the senator said. Let's be clear: it is not over, "
+            "but there were 12 of them. He did it; I told you so, and you know it. Whom did she "
+            "re-nominate? The geese were running better than the best of those who had run.")
+    assert _annotations(nlp_mod.pipeline()(text, disable=["ner"])) == _annotations(stock_nlp(text))  # type: ignore[operator]

@@ -344,7 +344,7 @@ def draft_article(text_path: Path, *, registry: m.Registry, out_yaml: Path | Non
     body = source.body
     saved_text = out_yaml.with_suffix(".txt") if source.is_html else text_path
     doc = pipeline()(body)
-    attributions = extract(doc, shipped())
+    attributions = extract(doc, shipped(), body)
     article_id = article_id_for(saved_text, body)
     names = RegistryNames(registry)
     hits = names.find(body)
@@ -429,7 +429,7 @@ def draft_article(text_path: Path, *, registry: m.Registry, out_yaml: Path | Non
 
 def draft_attributions(body: str) -> list[Attribution]:
     """The attributions of an article's text, the outermost of nested ones (for brat output and scoring)."""
-    return univocal(extract(parse_for_attributions(body), shipped()))
+    return univocal(extract(parse_for_attributions(body), shipped(), body))
 
 
 def draft_brat(path: Path) -> tuple[ArticleSource, str]:

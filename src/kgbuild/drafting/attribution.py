@@ -256,9 +256,10 @@ def _phrase_candidate(tok: Token, body: str) -> tuple[str, Attribution | None] |
     return None
 
 
-def candidates(doc: Any, quoted: set[int]) -> Iterator[Candidate]:
-    """Every possible attribution of a parsed article (see the module docstring)."""
-    body = doc.text
+def candidates(doc: Any, quoted: set[int], body: str | None = None) -> Iterator[Candidate]:
+    """Every possible attribution of a parsed article (see the module docstring); `body` is
+    `doc.text`, which spaCy rebuilds from every token each time it is asked for."""
+    body = doc.text if body is None else body
     for tok in doc:
         if tok.idx in quoted:
             continue  # a report inside a direct quote belongs to the quote
@@ -270,12 +271,15 @@ def candidates(doc: Any, quoted: set[int]) -> Iterator[Candidate]:
             continue
         if tok.pos_ not in ("VERB", "AUX", "NOUN", "ADJ") or tok.dep_ in ("aux", "auxpass") or not _has_letter(tok):
             continue  # (the hyphen of "re-nominate" is sometimes tagged a verb)
+        contents = list(_contents(tok))
+        if not contents:
+            continue
         lemma = tok.lemma_.lower()
         subject = _subject(tok)
         if subject is not None and subject.idx in quoted:
             subject = None  # a parse that takes words of a quotation for the one who says it
         source, refers_to = _source(subject, body, tok)
-        for way, content, extra in _contents(tok):
+        for way, content, extra in contents:
             frags = _content_frags(content, body)
             if source:
                 frags = tuple(f for f in frags if not chars((f,)) & chars(source))
@@ -288,7 +292,7 @@ def candidates(doc: Any, quoted: set[int]) -> Iterator[Candidate]:
 # ---------------------------------------------------------------- selection and quotes
 def _mostly_in(start: int, end: int, offsets: Set[int]) -> bool:
     """Whether at least half of a quote's characters are among `offsets`."""
-    return sum(1 for i in range(start, end) if i in offsets) >= (end - start) * 0.5
+    return len(set(offsets).intersection(range(start, end))) >= (end - start) * 0.5
 
 
 def _widen_to_quotes(att: Attribution, quotes: list[tuple[int, int]], body: str) -> Attribution:
@@ -319,9 +323,8 @@ def _reports(cue: Token, quote: Any) -> bool:
     return quote.end <= cue.i <= quote.end + NEXT_CUE_WORDS and "\n" not in cue.doc[quote.end:cue.i].text
 
 
-def _attach_quotes(doc: Any, quotes: list[tuple[int, int]], found: list[Attribution],
+def _attach_quotes(doc: Any, body: str, quotes: list[tuple[int, int]], found: list[Attribution],
                    cues: dict[int, Attribution]) -> list[Attribution]:
-    body = doc.text
     covered: set[int] = set().union(*(chars(a.content) for a in found)) if found else set()
     for start, end in quotes:
         if _mostly_in(start, end, covered):
@@ -352,9 +355,9 @@ def quoted_chars(body: str) -> set[int]:
     return {i for s, e in quote_spans(body) for i in range(s + 1, e)}
 
 
-def scored_candidates(doc: Any) -> Iterator[tuple[Candidate, tuple[str, ...]]]:
+def scored_candidates(doc: Any, body: str) -> Iterator[tuple[Candidate, tuple[str, ...]]]:
     """Every candidate with its full features (those that depend on its rivals for the same cue word)."""
-    found = list(candidates(doc, quoted_chars(doc.text)))
+    found = list(candidates(doc, quoted_chars(body), body))
     rivals: dict[int, int] = {}
     for cand in found:
         rivals[cand.cue_index] = rivals.get(cand.cue_index, 0) + 1
@@ -362,13 +365,25 @@ def scored_candidates(doc: Any) -> Iterator[tuple[Candidate, tuple[str, ...]]]:
         yield cand, competition(cand.features, rivals[cand.cue_index])
 
 
-def _speech_cues(doc: Any, found: Iterable[Candidate], quoted: set[int]) -> dict[int, Attribution]:
+def _speech_verbs(doc: Any) -> list[int]:
+    """Indices of the verbs whose lemma, as written, is a speech verb (one array read, not a Token per word)."""
+    import numpy
+    from spacy.attrs import LEMMA, POS
+    from spacy.parts_of_speech import VERB
+
+    strings = doc.vocab.strings
+    wanted = numpy.array([strings.add(w) for w in SPEECH], dtype="uint64")
+    rows = doc.to_array([POS, LEMMA])
+    return numpy.flatnonzero((rows[:, 0] == VERB) & numpy.isin(rows[:, 1], wanted)).tolist()
+
+
+def _speech_cues(doc: Any, body: str, found: Iterable[Candidate], quoted: set[int]) -> dict[int, Attribution]:
     """A direct quote's possible cues, by token: each speech verb's candidate, and speech verbs
     without one ('“Why now?” she asked.', where the question mark ended the sentence before the verb)."""
-    body = doc.text
     cues = {c.cue_index: c.attribution for c in reversed(list(found)) if c.key.partition("|")[0] in SPEECH}
-    for tok in doc:
-        if tok.i not in cues and tok.pos_ == "VERB" and tok.lemma_.lower() in SPEECH and tok.idx not in quoted:
+    for i in _speech_verbs(doc):
+        tok = doc[i]
+        if i not in cues and tok.lemma_.lower() in SPEECH and tok.idx not in quoted:
             subject = _subject(tok)
             source, refers_to = _source(subject if subject is None or subject.idx not in quoted else None, body, tok)
             if source:
@@ -376,19 +391,20 @@ def _speech_cues(doc: Any, found: Iterable[Candidate], quoted: set[int]) -> dict
     return dict(sorted(cues.items()))
 
 
-def extract(doc: Any, model: CueModel) -> list[Attribution]:
-    """The attributions of a parsed article, nested ones included, in text order of their cues."""
-    body = doc.text
+def extract(doc: Any, model: CueModel, body: str | None = None) -> list[Attribution]:
+    """The attributions of a parsed article, nested ones included, in text order of their cues
+    (`body`, when given, is the text that was parsed: spaCy rebuilds `doc.text` on every call)."""
+    body = doc.text if body is None else body
     quotes = quote_spans(body)
     best: dict[int, tuple[float, Candidate]] = {}
-    scored = list(scored_candidates(doc))
+    scored = list(scored_candidates(doc, body))
     for cand, features in scored:
         p = model.probability(features)
         if p >= model.threshold and p > best.get(cand.cue_index, (0.0, cand))[0]:
             best[cand.cue_index] = (p, cand)
     found = [_widen_to_quotes(c.attribution, quotes, body) for _, c in best.values()]
-    speech = _speech_cues(doc, (c for c, _ in scored), quoted_chars(body))
-    found = _attach_quotes(doc, quotes, _merge_same_cue(found, body), speech)
+    speech = _speech_cues(doc, body, (c for c, _ in scored), quoted_chars(body))
+    found = _attach_quotes(doc, body, quotes, _merge_same_cue(found, body), speech)
     return sorted(found, key=lambda a: a.cue[0])
 
 
@@ -403,7 +419,7 @@ def training_rows(doc: Any, gold: Iterable[Attribution]) -> list[tuple[tuple[str
     a candidate is one when a gold cue covers its cue word and the two contents overlap."""
     gold_sets = [(chars(g.cue), chars(g.content)) for g in gold]
     rows = []
-    for cand, features in scored_candidates(doc):
+    for cand, features in scored_candidates(doc, doc.text):
         tok = doc[cand.cue_index]
         cue = set(range(tok.idx, tok.idx + len(tok)))
         content = chars(cand.attribution.content)

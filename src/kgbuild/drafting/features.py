@@ -31,6 +31,16 @@ def _source_kind(key: str, subject: Token | None, source: Fragments) -> str:
     return subject.pos_.lower()  # not the entity type: attributions are drafted without the entity recogniser
 
 
+def _starting_in(doc: Any, content: Fragments) -> list[Token]:
+    """The tokens that start inside the content, in order."""
+    words = []
+    for start, end in content:
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is not None:
+            words.extend(t for t in span if start <= t.idx < end)
+    return words
+
+
 def candidate_features(cue: Token, key: str, subject: Token | None, source: Fragments, content: Fragments,
                        quoted: set[int]) -> tuple[str, ...]:
     """The features of one candidate: its cue word, key, source's subject word and spans."""
@@ -39,7 +49,9 @@ def candidate_features(cue: Token, key: str, subject: Token | None, source: Frag
     lex = "speech" if lemma in SPEECH else "cog" if lemma in COGNITION else "none"
     source_kind = _source_kind(key, subject, source)
     inside = chars(content)
-    words = [t for t in cue.sent if t.idx in inside] or [t for t in cue.doc if t.idx in inside]
+    words = _starting_in(cue.doc, content)
+    sent = cue.sent
+    words = [t for t in words if sent.start <= t.i < sent.end] or words
     length = _bucket(len(words))
     is_quoted = any(i in quoted for i in inside)
     opener = words[0].lower_ if words and words[0].lower_ in OPENERS else "other"

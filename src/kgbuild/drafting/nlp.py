@@ -45,7 +45,24 @@ def pipeline() -> Any:
     if "kgbuild_paragraphs" not in Language.factories:
         Language.component("kgbuild_paragraphs", func=_paragraphs)
     nlp.add_pipe("kgbuild_paragraphs", before="parser")
+    _quicken(nlp)
     return nlp
+
+
+def _quicken(nlp: Any) -> None:
+    """Put the exact, quicker stand-ins of `quickpipes` in place of the attribute ruler and lemmatizer."""
+    from spacy.language import Language
+
+    from .quickpipes import Attributes, Lemmas
+
+    for name, make in (("attribute_ruler", Attributes), ("lemmatizer", Lemmas)):
+        try:
+            quick = make(nlp.get_pipe(name))
+        except ValueError:  # a model whose patterns the stand-in cannot read keeps spaCy's component
+            continue
+        factory = f"kgbuild_quick_{name}"
+        Language.component(factory, func=quick)
+        nlp.replace_pipe(name, factory)
 
 
 def parse_for_attributions(text: str) -> Any:
