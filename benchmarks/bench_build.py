@@ -16,7 +16,8 @@ For each corpus size N (a synthetic corpus from make_corpus.py, seed 1):
               would write first (ingestion only: no validation, no mapping, so it favours rdflib);
 
 each with wall time, CPU time (user+sys of the process tree), quads/s and peak RSS (the
-process tree's resident memory, sampled every 20 ms). Then the ratios build/limit and
+process tree's resident memory, the sum over its processes, sampled every 20 ms; a child
+between vfork and exec shares its parent's memory and is not counted twice). Then the ratios build/limit and
 build/rdflib (of quads/s), and for each store each saved query's median latency with
 sample parameters, the rows it returns, and Oxigraph's own plan statistics (`oxigraph
 query --explain --stats`): the quad pattern that produced the most rows. A query is
@@ -29,6 +30,7 @@ CPU seconds are a steadier figure than wall time when it is high.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import math
 import os
@@ -61,20 +63,34 @@ EXPLAIN_BELOW = 10.0  # explaining re-runs the query with statistics: only for q
 
 
 # ---------------------------------------------------------------- measuring a child process
+_SYS_KCMP = {"x86_64": 312, "aarch64": 272}.get(platform.machine())  # kcmp(2), Linux
+_KCMP_VM = 1
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+
+
+def _same_memory(pid: int, parent: int) -> bool:
+    """Whether `pid` runs in its parent's address space: a child between vfork and exec (how Python and
+    posix_spawn start programs) shows its parent's RSS as its own, though it holds nothing more."""
+    if _LIBC is None or _SYS_KCMP is None:
+        return False
+    return int(_LIBC.syscall(_SYS_KCMP, pid, parent, _KCMP_VM, 0, 0)) == 0
+
+
 def _tree_rss(pid: int) -> int:
-    """Resident bytes of a process and all its descendants (Linux /proc)."""
-    total, stack = 0, [pid]
+    """Resident bytes of a process and all its descendants (Linux /proc), each address space once."""
+    total, stack = 0, [(pid, 0)]
     while stack:
-        p = stack.pop()
+        p, parent = stack.pop()
         try:
-            with open(f"/proc/{p}/status", encoding="ascii") as f:
-                for line in f:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
-                        break
+            if not (parent and _same_memory(p, parent)):
+                with open(f"/proc/{p}/status", encoding="ascii") as f:
+                    for line in f:
+                        if line.startswith("VmRSS:"):
+                            total += int(line.split()[1]) * 1024
+                            break
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children", encoding="ascii") as f:
-                    stack.extend(int(c) for c in f.read().split())
+                    stack.extend((int(c), p) for c in f.read().split())
         except (OSError, ValueError):
             continue
     return total

@@ -6,7 +6,8 @@ of the store can see changes unless every article validated:
 
 * An empty store is filled by Oxigraph's bulk loader, in batches: a thread writes
   the workers' N-Quads to a batch file while the previous batch loads (mapping and
-  loading overlap; no whole-corpus file or list). It loads into a staging store
+  loading overlap; no whole-corpus file or list), loaded by short-lived child
+  processes (the loader's memory goes back with them), into a staging store
   beside the real one, swapped in by one atomic rename once the last article
   validated and the load finished (see staging.py). A bad article, an error or a
   SIGKILL anywhere before the swap leaves the store as it was: empty.

@@ -8,7 +8,11 @@ transactional, so a process killed mid-load leaves only a staging folder, which 
 next writer removes (`recover`); the store itself never holds a partly loaded corpus.
 
 `KgStore.staging()` and `KgStore.swap_in()` use the folder steps here; `load_and_swap`
-is the pipeline a build runs to fill a staging store from mapped articles.
+is the pipeline a build runs to fill a staging store from mapped articles. For an
+on-disk store the bulk loads run in child processes (`python -m kgbuild.loadchild`), a
+few batches each, so the memory Oxigraph's loader keeps leaves with them; a child dies
+with the build (Linux: PR_SET_PDEATHSIG), and a child that fails becomes one StoreError
+with nothing swapped in.
 """
 from __future__ import annotations
 
@@ -18,12 +22,15 @@ import os
 import queue
 import secrets
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
+
+from .errors import StoreError
 
 if TYPE_CHECKING:
     from .store import KgStore
@@ -33,6 +40,10 @@ if TYPE_CHECKING:
 # (1,000 articles: 4.0 s in 64 MB batches, 3.2 s in 8 MB; 10,000: 31.5 s and 28.9 s, peak RSS 519 and
 # 479 MB). $KGBUILD_BULK_BATCH_MB changes it.
 BULK_BATCH_BYTES = max(1, int(os.environ.get("KGBUILD_BULK_BATCH_MB") or 8)) << 20
+# Batches per loader child (_Children): a child costs an interpreter start and leaves with the memory it grew
+# (16: 54 children at 100,000 articles, each at 80 to 120 MB). $KGBUILD_LOADER_BATCHES changes it.
+LOADER = "kgbuild.loadchild"  # the child's module, run with `python -m` (named, not imported: it imports the store)
+BATCHES_PER_LOADER = int(os.environ.get("KGBUILD_LOADER_BATCHES") or 16)
 
 
 # ---------------------------------------------------------------- folders beside the store
@@ -176,16 +187,107 @@ def file_chunks(spool: BinaryIO, size: int = 1 << 20) -> Iterator[bytes]:
         yield chunk + spool.readline()
 
 
+class _InProcess:
+    """Batches loaded by this process into a staging store it holds open (an in-memory store has no folder)."""
+
+    def __init__(self, store: KgStore):
+        self.store, self.staged = store, store.staging()
+
+    def load(self, batch: Path) -> None:
+        self.staged.bulk_load_nquads(batch)
+
+    def finish(self) -> None:
+        self.store.swap_in(self.staged)
+
+    def abort(self) -> None:
+        self.staged.discard()
+
+
+class _Children:
+    """Batches loaded into a staging folder by short-lived child processes, BATCHES_PER_LOADER each.
+
+    The process that calls Oxigraph's bulk loader keeps memory it does not give back
+    (RocksDB's and the allocator's): in one process it grew with every batch, and
+    reopening the store did not return it. A child that exits returns all of it, so
+    the build's own memory stays what it was before loading began. This process never
+    opens the staging store: it names it (so `recover` knows whose it is) and swaps
+    it in once the last child exited cleanly.
+    """
+
+    def __init__(self, store: KgStore):
+        assert store.path is not None
+        self.store, self.folder = store, store.staging_folder()
+        self.child: subprocess.Popen[str] | None = None
+        self.errors: BinaryIO | None = None
+        self.loaded = 0
+
+    def _start(self) -> subprocess.Popen[str]:
+        self.errors = tempfile.TemporaryFile()  # noqa: SIM115 (read once the child has exited)
+        return subprocess.Popen([sys.executable, "-m", LOADER, str(self.folder), str(os.getpid())],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errors, text=True)
+
+    def load(self, batch: Path) -> None:
+        child = self.child = self.child or self._start()
+        assert child.stdin is not None and child.stdout is not None
+        try:
+            child.stdin.write(f"{batch}\n")
+            child.stdin.flush()
+        except BrokenPipeError:
+            pass  # it died: its exit status and error line say why
+        if child.stdout.readline() != "ok\n":
+            self._end(child, failed=f"it did not load {batch.name}")
+        self.loaded += 1
+        if self.loaded % BATCHES_PER_LOADER == 0:
+            self._end(child)
+
+    def _end(self, child: subprocess.Popen[str], failed: str | None = None) -> None:
+        """Let the child close the staging store and exit; raise its error line if it failed (or `failed`
+        says it did, whatever its exit status: a batch it did not answer for is a batch not loaded)."""
+        self.child = None
+        assert child.stdin is not None and child.stdout is not None and self.errors is not None
+        try:
+            child.stdin.close()
+        except BrokenPipeError:
+            pass
+        code = child.wait()
+        child.stdout.close()
+        self.errors.seek(0)
+        lines = self.errors.read().decode("utf-8", "replace").strip().splitlines()
+        self.errors.close()
+        if code != 0 or failed:
+            why = lines[-1] if lines else f"exit status {code}" if code else failed
+            raise StoreError(f"bulk loading into a staging store beside {self.store.path} failed: {why}; "
+                             f"the store is unchanged")
+
+    def finish(self) -> None:
+        if self.child is not None:
+            self._end(self.child)
+        if not self.folder.is_dir():  # nothing to load at all: an empty store
+            self.folder.mkdir()
+        self.store.swap_in(self.folder)
+
+    def abort(self) -> None:
+        if self.child is not None:
+            self.child.kill()
+            self.child.wait()
+            for pipe in (self.child.stdin, self.child.stdout, self.errors):
+                if pipe is not None:
+                    pipe.close()
+            self.child = None
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
 def load_and_swap(store: KgStore, chunks: Iterable[bytes], batch: int | None = None) -> None:
     """Bulk-load the N-Quads `chunks` into a staging store and swap it in; on any failure, discard it.
 
     Oxigraph's bulk loader keeps a call's quads in memory and makes them visible only at
     the end of the call (1.6 GB for 2.7 million quads in one call), so the chunks go in
-    batches of BULK_BATCH_BYTES: memory stays flat in the corpus size, and loading in
-    batches measured faster than one call. Batches are not atomic together, which is why
-    they go to a staging store that replaces the real one only once all are in.
+    batches of BULK_BATCH_BYTES, loaded by child processes (_Children): memory stays flat
+    in the corpus size, and loading in batches measured faster than one call. Batches are
+    not atomic together, which is why they go to a staging store that replaces the real
+    one only once all are in.
     """
-    staged = store.staging()
+    sink = _InProcess(store) if store.path is None else _Children(store)
     with tempfile.TemporaryDirectory(prefix="kgbuild-load-") as tmp:
         spooler = _Spooler(chunks, Path(tmp), batch or BULK_BATCH_BYTES)
         spooler.start()
@@ -193,12 +295,12 @@ def load_and_swap(store: KgStore, chunks: Iterable[bytes], batch: int | None = N
             while (item := spooler.ready.get()) is not None:
                 if isinstance(item, BaseException):
                     raise item
-                staged.bulk_load_nquads(item)
+                sink.load(item)
                 item.unlink()
+            sink.finish()
         except BaseException:
             spooler.stop.set()
             spooler.join()
-            staged.discard()
+            sink.abort()
             raise
         spooler.join()
-    store.swap_in(staged)

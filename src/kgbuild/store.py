@@ -307,12 +307,17 @@ class KgStore:
         """Release the database (on disk: its folder can then be renamed or removed)."""
         self._store = None
 
+    def staging_folder(self) -> Path:
+        """The name of a new staging store beside this one (not yet made), after removing dead writers' ones."""
+        assert self.path is not None
+        staging.recover(self.path)
+        return staging.staging_path(self.path)
+
     def staging(self) -> KgStore:
         """A new empty store beside this one (in memory for an in-memory store), to fill and then swap_in."""
         if self.path is None:
             return KgStore()
-        staging.recover(self.path)
-        path = staging.staging_path(self.path)
+        path = self.staging_folder()
         try:
             return KgStore(path)
         except StoreError as exc:
@@ -324,17 +329,19 @@ class KgStore:
         if self.path is not None:
             shutil.rmtree(self.path, ignore_errors=True)
 
-    def swap_in(self, staged: KgStore) -> None:
-        """Make the staged store this store, in one atomic step for anyone opening the path.
-
-        Handles on the old store (this object's own is reopened) keep the old data.
+    def swap_in(self, staged: KgStore | Path) -> None:
+        """Make the staged store (or the closed store folder `staged`) this store, in one atomic step for
+        anyone opening the path. Handles on the old store (this object's own is reopened) keep the old data.
         """
-        if self.path is None or staged.path is None:
-            self._store, staged._store = staged._db, None
-            return
-        staged.close()
+        if isinstance(staged, KgStore):
+            if self.path is None or staged.path is None:
+                self._store, staged._store = staged._db, None
+                return
+            staged.close()
+            staged = staged.path
+        assert self.path is not None
         self.close()  # nothing writes to the old folder any more
         try:
-            staging.swap_folders(staged.path, self.path)
+            staging.swap_folders(staged, self.path)
         finally:
             self._store = ox.Store(str(self.path))
