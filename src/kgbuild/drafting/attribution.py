@@ -12,8 +12,9 @@ the cue model (`cuemodel`, trained on PolNeAR's train split) finds likely enough
 * a quotation the content overlaps is widened to the whole quotation, marks included;
 * candidates that share a cue become one attribution ("A," he said, "B": one split quote);
 * a direct quote no attribution covers takes the cue of a sentence it spans (or one just after
-  it: '“Why now?” she asked.'), else continues the direct quote just before it (a continued
-  quote keeps its speaker).
+  it: '“Why now?” she asked.', even a speech verb with no content of its own), or the name signed
+  after a dash at the end of its line ('“...” ― Jane Doe'), else continues the direct quote just
+  before it (a continued quote keeps its speaker).
 
 `univocal` keeps only the outermost of nested attributions, as PolNeAR annotates (each word in
 at most one attribution); the YAML draft keeps them all (an inner one is a reporting chain).
@@ -26,6 +27,7 @@ claim") or the subject of the verb it is the object of ("Trump made an assertion
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Set
 from dataclasses import dataclass, replace
 from typing import Any
@@ -79,6 +81,12 @@ def _subtree(tok: Token, without: Iterable[Token] = ()) -> list[Token]:
     return [t for t in tok.subtree if t.i not in skip]
 
 
+def _after_closing_quote(word: Token) -> bool:
+    """'“...,” wrote a reader' or '"...", wrote': the word comes right after a quotation's closing mark."""
+    before = [t.text for t in word.doc[max(0, word.i - 2):word.i]]
+    return bool(before) and (before[-1] in CLOSING_QUOTES or before[-1] == "," and len(before) == 2 and before[0] in CLOSING_QUOTES)
+
+
 def _subject(word: Token) -> Token | None:
     """Who a cue word's report belongs to (see the module docstring)."""
     for _ in range(5):
@@ -97,7 +105,7 @@ def _subject(word: Token) -> Token | None:
         subj = [c for c in word.children if c.dep_ in ("nsubj", "csubj")]
         if subj:  # the nearest: a quotation before '..., X said' is sometimes parsed as a second subject
             return min(subj, key=lambda c: abs(c.i - word.i))
-        if word.lemma_ in SPEECH and word.i > 0 and word.doc[word.i - 1].is_punct:
+        if word.lemma_ in SPEECH and word.tag_ in ("VBD", "VBZ", "VBP") and _after_closing_quote(word):
             # '“...,” wrote a reader': the parser often takes the inverted subject for an object
             after = [c for c in word.rights if c.dep_ in ("dobj", "attr", "npadvmod", "oprd") and c.pos_ in ("NOUN", "PROPN")]
             if after:
@@ -232,6 +240,8 @@ def _colon_line(tok: Token, body: str) -> Attribution | None:
     line_end = body.find("\n", tok.idx)
     line_end = len(body) if line_end < 0 else line_end
     left = body[line_start:tok.idx]
+    if tok.i > 0 and tok.doc[tok.i - 1].pos_ == "VERB":
+        return None  # "He concluded: ...": the verb is the cue (`_contents`' colon way)
     if not left.strip() or len(left.split()) > COLON_SOURCE_WORDS or not left.strip()[0].isupper():
         return None
     content = trim(body, ((tok.idx + 1, line_end),), EDGE)
@@ -323,6 +333,17 @@ def _reports(cue: Token, quote: Any) -> bool:
     return quote.end <= cue.i <= quote.end + NEXT_CUE_WORDS and "\n" not in cue.doc[quote.end:cue.i].text
 
 
+_SIGNATURE = re.compile(r"[ \t\u00a0]*(―|—|–|--?)[ \t\u00a0]*([A-Z][\w.’'-]*(?:[ \t\u00a0]+[A-Z][\w.’'-]*){0,4})[ \t\u00a0]*(?:\n|$)")
+
+
+def _signature(body: str, end: int) -> Attribution | None:
+    """'“...” ― Jane Doe' (a dash and a name ending the line a quote ends): the name is the speaker."""
+    sign = _SIGNATURE.match(body, end)
+    if sign is None:
+        return None
+    return Attribution((sign.span(2),), (sign.span(1),), ())
+
+
 def _attach_quotes(doc: Any, body: str, quotes: list[tuple[int, int]], found: list[Attribution],
                    cues: dict[int, Attribution]) -> list[Attribution]:
     covered: set[int] = set().union(*(chars(a.content) for a in found)) if found else set()
@@ -332,7 +353,10 @@ def _attach_quotes(doc: Any, body: str, quotes: list[tuple[int, int]], found: li
         words = doc.char_span(start, end, alignment_mode="expand")
         sent = words[0].sent if words is not None else None
         local = [a for i, a in cues.items() if words is not None and _reports(doc[i], words)]
-        if local:
+        signed = _signature(body, end)
+        if not local and signed is not None:
+            found.append(replace(signed, content=((start, end),), direct=True))
+        elif local:
             cand = local[0]
             same = next((i for i, a in enumerate(found) if a.cue == cand.cue), None)
             if same is None:
