@@ -3,8 +3,9 @@
 Two steps. `candidates` proposes, for every word that might report something, each way its
 parse offers a content: a clause ("X said that Y"; "Y, X said"; "Y, X said, Z"), an infinitive ("vowed to
 fight"), an object ("endorsed Cruz"), a prepositional object ("critical of the plan"), a
-noun's complement ("his claim that ..."), what follows a colon ("he tweeted: ..."), "according
-to X", "in the latest poll", "reportedly", and "NAME: words" lines. Each
+noun's complement ("his claim that ..."), what follows a colon ("he tweeted: ..."), and the
+reporting phrases of `phrases` ("according to X", "in the latest poll", "reportedly", "NAME:
+words" lines). Each
 candidate has a key, the lemma and the way (`say|ccomp`, `endorse|dobj`, `criticism|noun-prep:of`),
 and the features the cue model reads (`features`). `extract` keeps, per cue word, the candidate
 the cue model (`cuemodel`, trained on PolNeAR's train split) finds likely enough, then:
@@ -33,21 +34,16 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .cuemodel import CueModel
-from .cues import CUE_VERBS, SPEECH
+from .cues import SPEECH
 from .features import candidate_features, competition
+from .phrases import phrase_candidate
 from .quotes import quote_spans
-from .spans import Attribution, Fragments, chars, merge, overlaps, trim
+from .spans import CUE_EDGE, Attribution, Fragments, chars, content_frags, merge, overlaps, token_frags
 
 Token = Any  # spacy.tokens.Token
-EDGE = " \t\n,;:—–-"
-CUE_EDGE = " \t\n,;—–-"  # a cue keeps its colon ("said:")
 INHERITS_SUBJECT = ("xcomp", "advcl", "conj", "acl", "pcomp", "prep", "acomp")
 CUE_PARTS = ("aux", "auxpass", "neg")
 RELATIVE = frozenset({"who", "which", "that", "whom"})
-COLON_SOURCE_WORDS = 8
-SOURCE_NOUNS = frozenset({"poll", "survey", "study", "report", "view", "opinion", "analysis", "estimate", "filing",
-                          "testimony", "judgment", "assessment"})  # "in the poll": "in a statement" goes with "said"
-HEARSAY = frozenset({"reportedly", "allegedly", "purportedly", "supposedly", "reputedly"})
 NEXT_SOURCE_WORDS = 10  # '“...,” Flynn, a top surrogate, said': how long a source between a quote and its verb may be
 CLOSING_QUOTES = frozenset({"”", "\"", "''", "’"})
 NEXT_CUE_WORDS = 4  # '“...?” Senator Jane Doe asked.': how far after a quote its cue may come
@@ -63,19 +59,7 @@ class Candidate:
     features: tuple[str, ...]
 
 
-# ---------------------------------------------------------------- spans from tokens
-def _frags(tokens: Iterable[Token], body: str, edge: str = EDGE) -> Fragments:
-    return trim(body, merge([(t.idx, t.idx + len(t)) for t in tokens], body), edge)
-
-
-def _content_frags(tokens: Iterable[Token], body: str) -> Fragments:
-    """Content without a sentence's closing full stop (unless it closes a quotation)."""
-    frags = _frags(tokens, body)
-    if frags and body[frags[-1][1] - 1] == "." and body[frags[-1][0]] not in "“\"":
-        frags = trim(body, (*frags[:-1], (frags[-1][0], frags[-1][1] - 1)), EDGE)
-    return frags
-
-
+# ---------------------------------------------------------------- parse helpers
 def _subtree(tok: Token, without: Iterable[Token] = ()) -> list[Token]:
     skip = {t.i for w in without for t in w.subtree}
     return [t for t in tok.subtree if t.i not in skip]
@@ -122,7 +106,7 @@ def _phrase(head: Token, body: str) -> Fragments:
     """A noun phrase without its relative clauses and trailing punctuation."""
     drop = [c for c in head.children if c.dep_ in ("relcl", "acl")
             or (c.dep_ == "punct" and (c.i > head.i or c.text in CLOSING_QUOTES))]
-    return _frags(_subtree(head, drop), body)
+    return token_frags(_subtree(head, drop), body)
 
 
 def _after_quote(word: Token, body: str) -> Fragments:
@@ -139,7 +123,7 @@ def _after_quote(word: Token, body: str) -> Fragments:
     named = [t for t in words if not t.is_punct]
     if not named or named[0].pos_ not in ("PROPN", "PRON", "DET"):
         return ()
-    return _frags(words, body)
+    return token_frags(words, body)
 
 
 def _source(subject: Token | None, body: str, cue: Token | None = None) -> tuple[Fragments, Fragments]:
@@ -160,7 +144,7 @@ def _cue(word: Token, body: str, extra: Iterable[Token] = ()) -> Fragments:
              or (c.dep_ == "advmod" and c.tag_ == "RB" and c.i < word.i and word.i - c.i <= 2)]
     after = word.doc[word.i + 1] if word.i + 1 < len(word.doc) else None
     colon = [after] if after is not None and after.text == ":" else []
-    return _frags([word, *extra, *parts, *colon], body, CUE_EDGE)
+    return token_frags([word, *extra, *parts, *colon], body, CUE_EDGE)
 
 
 # ---------------------------------------------------------------- candidates
@@ -197,73 +181,8 @@ def _after_colon(colon: Token) -> list[Token]:
     return list(doc[start:end])
 
 
-def _clause_without(tok: Token, phrase: set[int], body: str) -> Fragments:
-    """The clause a phrase ("according to X", "in a poll", "reportedly") sits in, without the phrase."""
-    clause = tok.head
-    while (clause.pos_ not in ("VERB", "AUX") or clause.dep_ == "xcomp") and clause.head.i != clause.i:
-        clause = clause.head  # up to the verb, and past "continues to lead" to its subject
-    return _content_frags([t for t in clause.subtree if t.i not in phrase and t.sent == tok.sent], body)
-
-
-def _in_clause(tok: Token, cue: list[Token], source: Token | None, phrase: set[int], body: str) -> Attribution | None:
-    """An attribution whose cue phrase sits inside the clause it reports (see `_clause_without`)."""
-    content = _clause_without(tok, phrase, body)
-    if not content:
-        return None
-    return Attribution(_frags(source.subtree, body) if source is not None else (), _frags(cue, body), content)
-
-
-def _according(tok: Token, body: str) -> Attribution | None:
-    to = [c for c in tok.children if c.lower_ == "to"]
-    pobj = [c for c in to[0].children if c.dep_ == "pobj"] if to else []
-    if not pobj:
-        return None
-    return _in_clause(tok, [tok, to[0]], pobj[0], {t.i for t in tok.subtree} | {to[0].i}, body)
-
-
-def _in_source(tok: Token, body: str) -> Attribution | None:
-    """'Clinton leads in the latest poll', 'in his view, the deal is dead'."""
-    pobj = [c for c in tok.children if c.dep_ == "pobj" and c.lemma_.lower() in SOURCE_NOUNS]
-    if not pobj or tok.head.lemma_.lower() in CUE_VERBS:  # "said in a report": the verb is the cue
-        return None
-    return _in_clause(tok, [tok], pobj[0], {t.i for t in tok.subtree}, body)
-
-
-def _hearsay(tok: Token, body: str) -> Attribution | None:
-    """'The club is reportedly spending ...': an attribution whose source the text does not name."""
-    return _in_clause(tok, [tok], None, {tok.i}, body)
-
-
-def _colon_line(tok: Token, body: str) -> Attribution | None:
-    """'Issa: Clinton's honesty is in question' (a headline or a short line naming its speaker)."""
-    line_start = body.rfind("\n", 0, tok.idx) + 1
-    line_end = body.find("\n", tok.idx)
-    line_end = len(body) if line_end < 0 else line_end
-    left = body[line_start:tok.idx]
-    if tok.i > 0 and tok.doc[tok.i - 1].pos_ == "VERB":
-        return None  # "He concluded: ...": the verb is the cue (`_contents`' colon way)
-    if not left.strip() or len(left.split()) > COLON_SOURCE_WORDS or not left.strip()[0].isupper():
-        return None
-    content = trim(body, ((tok.idx + 1, line_end),), EDGE)
-    source = trim(body, ((line_start, tok.idx),), EDGE)
-    return Attribution(source, ((tok.idx, tok.idx + 1),), content) if content and source else None
-
-
 def _has_letter(tok: Token) -> bool:
     return any(ch.isalpha() for ch in tok.text)
-
-
-def _phrase_candidate(tok: Token, body: str) -> tuple[str, Attribution | None] | None:
-    """(key, attribution or None) when `tok` opens a reporting phrase rather than being a cue word."""
-    if tok.lower_ == "according":
-        return "according|to", _according(tok, body)
-    if tok.text == ":" and tok.i < 12 + tok.sent.start:
-        return ":|line", _colon_line(tok, body)
-    if tok.lower_ == "in" and tok.dep_ == "prep":
-        return "in|source", _in_source(tok, body)
-    if tok.lower_ in HEARSAY and tok.dep_ == "advmod":
-        return f"{tok.lower_}|hearsay", _hearsay(tok, body)
-    return None
 
 
 def candidates(doc: Any, quoted: set[int], body: str | None = None) -> Iterator[Candidate]:
@@ -273,7 +192,7 @@ def candidates(doc: Any, quoted: set[int], body: str | None = None) -> Iterator[
     for tok in doc:
         if tok.idx in quoted:
             continue  # a report inside a direct quote belongs to the quote
-        phrase = _phrase_candidate(tok, body)
+        phrase = phrase_candidate(tok, body)
         if phrase is not None:
             key, att = phrase
             if att is not None:
@@ -290,7 +209,7 @@ def candidates(doc: Any, quoted: set[int], body: str | None = None) -> Iterator[
             subject = None  # a parse that takes words of a quotation for the one who says it
         source, refers_to = _source(subject, body, tok)
         for way, content, extra in contents:
-            frags = _content_frags(content, body)
+            frags = content_frags(content, body)
             if source:
                 frags = tuple(f for f in frags if not chars((f,)) & chars(source))
             if frags:

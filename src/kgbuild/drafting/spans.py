@@ -1,7 +1,9 @@
 """Character spans of possibly several fragments, as brat stores them."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 Fragments = tuple[tuple[int, int], ...]
 
@@ -61,3 +63,21 @@ def merge(fragments: list[tuple[int, int]], body: str) -> Fragments:
         else:
             out.append([start, end])
     return tuple((s, e) for s, e in out)
+
+
+# ---------------------------------------------------------------- spans from tokens
+EDGE = " \t\n,;:—–-"
+CUE_EDGE = " \t\n,;—–-"  # a cue keeps its colon ("said:")
+
+
+def token_frags(tokens: Iterable[Any], body: str, edge: str = EDGE) -> Fragments:
+    """The fragments spaCy tokens cover, without the punctuation and space at their edges."""
+    return trim(body, merge([(t.idx, t.idx + len(t)) for t in tokens], body), edge)
+
+
+def content_frags(tokens: Iterable[Any], body: str) -> Fragments:
+    """Content without a sentence's closing full stop (unless it closes a quotation)."""
+    frags = token_frags(tokens, body)
+    if frags and body[frags[-1][1] - 1] == "." and body[frags[-1][0]] not in "“\"":
+        frags = trim(body, (*frags[:-1], (frags[-1][0], frags[-1][1] - 1)), EDGE)
+    return frags
