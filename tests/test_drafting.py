@@ -500,3 +500,14 @@ def test_quick_components_on_written_news_sentences(stock_nlp: object) -> None:
             "but there were 12 of them. He did it; I told you so, and you know it. Whom did she "
             "re-nominate? The geese were running better than the best of those who had run.")
     assert _annotations(nlp_mod.pipeline()(text, disable=["ner"])) == _annotations(stock_nlp(text))  # type: ignore[operator]
+
+
+def test_a_quote_signed_with_a_dash_and_a_quoted_transcript_name_their_speakers() -> None:
+    body = ("Readers wrote in after the debate.\n"
+            "“He cannot even answer a simple question.” ― Jane Roe\n"
+            "The network printed the exchange as follows:\n\n"
+            "\"MODERATOR: Let us start with the economy, Governor.\n")
+    found = {(a.text(body, "source"), a.text(body, "cue"), a.text(body, "content"))
+             for a in extract(nlp_mod.pipeline()(body), cuemodel.shipped(), body)}  # nested ones too
+    assert ("Jane Roe", "―", "“He cannot even answer a simple question.”") in found
+    assert ("MODERATOR", ":", "Let us start with the economy, Governor.") in found

@@ -36,7 +36,7 @@ from typing import Any
 from .cuemodel import CueModel
 from .cues import SPEECH
 from .features import candidate_features, competition
-from .phrases import phrase_candidate
+from .phrases import phrase_candidate, transcript_speaker
 from .quotes import quote_spans
 from .spans import CUE_EDGE, Attribution, Fragments, chars, content_frags, merge, overlaps, token_frags
 
@@ -190,7 +190,7 @@ def candidates(doc: Any, quoted: set[int], body: str | None = None) -> Iterator[
     `doc.text`, which spaCy rebuilds from every token each time it is asked for."""
     body = doc.text if body is None else body
     for tok in doc:
-        if tok.idx in quoted:
+        if tok.idx in quoted and not transcript_speaker(tok, body):
             continue  # a report inside a direct quote belongs to the quote
         phrase = phrase_candidate(tok, body)
         if phrase is not None:
@@ -226,7 +226,9 @@ def _mostly_in(start: int, end: int, offsets: Set[int]) -> bool:
 
 def _widen_to_quotes(att: Attribution, quotes: list[tuple[int, int]], body: str) -> Attribution:
     content = chars(att.content)
-    wide = [(s, e) for s, e in quotes if _mostly_in(s, e, content)]
+    source = chars(att.source)
+    wide = [(s, e) for s, e in quotes  # not a quoted transcript's line over its speaker's name
+            if _mostly_in(s, e, content) and not source.intersection(range(s, e))]
     if not wide:
         return att
     return replace(att, content=merge([*att.content, *wide], body), direct=True)

@@ -13,6 +13,7 @@ Token = Any  # spacy.tokens.Token
 COLON_SOURCE_WORDS = 8
 SOURCE_NOUNS = frozenset({"poll", "survey", "study", "report", "view", "opinion", "analysis", "estimate", "filing",
                           "testimony", "judgment", "assessment"})  # "in the poll": "in a statement" goes with "said"
+OPENING_MARKS = "\"“‘' \t\u00a0"
 HEARSAY = frozenset({"reportedly", "allegedly", "purportedly", "supposedly", "reputedly"})
 
 
@@ -53,12 +54,29 @@ def _hearsay(tok: Token, body: str) -> Attribution | None:
     return _in_clause(tok, [tok], None, {tok.i}, body)
 
 
-def _colon_line(tok: Token, body: str) -> Attribution | None:
-    """'Issa: Clinton's honesty is in question' (a headline or a short line naming its speaker)."""
+def _line_left(tok: Token, body: str) -> tuple[int, str]:
+    """Where the line a colon is on starts (after opening quotation marks), and its words before the colon."""
     line_start = body.rfind("\n", 0, tok.idx) + 1
+    while line_start < tok.idx and body[line_start] in OPENING_MARKS:  # '"WALLACE: Let's start ...'
+        line_start += 1
+    return line_start, body[line_start:tok.idx]
+
+
+def transcript_speaker(tok: Token, body: str) -> bool:
+    """Whether a colon follows a speaker's name in capitals at the start of its line ('WALLACE: ...'),
+    as transcripts print them, even inside a quotation."""
+    if tok.text != ":":
+        return False
+    words = _line_left(tok, body)[1].split()
+    return 0 < len(words) <= 3 and all(w.isupper() for w in words)
+
+
+def _colon_line(tok: Token, body: str) -> Attribution | None:
+    """'Issa: Clinton's honesty is in question' (a headline or a short line naming its speaker, also
+    as a line of a quoted transcript: '"WALLACE: Let's start ...')."""
+    line_start, left = _line_left(tok, body)
     line_end = body.find("\n", tok.idx)
     line_end = len(body) if line_end < 0 else line_end
-    left = body[line_start:tok.idx]
     if tok.i > 0 and tok.doc[tok.i - 1].pos_ == "VERB":
         return None  # "He concluded: ...": the verb is the cue (`_contents`' colon way)
     if not left.strip() or len(left.split()) > COLON_SOURCE_WORDS or not left.strip()[0].isupper():
