@@ -63,6 +63,11 @@ def candidate_features(cue: Token, key: str, subject: Token | None, source: Frag
            f"way|cq={way}|{is_quoted}", f"first={opener}|{base}", f"neg={any(c.dep_ == 'neg' for c in cue.children)}",
            f"head={head}|{base}", f"sentpos={'start' if cue.i - cue.sent.start < 3 else 'mid'}",
            f"root={cue.dep_ == 'ROOT'}|{lex}"]
+    if key in GIVEN_SOURCE and source:  # "Issa: ..." names its speaker, "The Latest: ..." does not
+        named = [t for t in _starting_in(cue.doc, source) if not t.is_punct]
+        shape = ("clause" if any(t.pos_ in ("VERB", "AUX") for t in named)
+                 else "names" if all(t.pos_ == "PROPN" for t in named) else "words")
+        out += [f"gsrc={shape}|{key}", f"gslen={_bucket(len(named))}|{key}"]
     if lemma == "be":  # "it is clear that ...": the adjective decides
         comp = [c for c in cue.children if c.dep_ in ("acomp", "attr")]
         out.append(f"becomp={comp[0].lemma_.lower() if comp else 'none'}")
