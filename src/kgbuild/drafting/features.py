@@ -61,7 +61,7 @@ def candidate_features(cue: Token, key: str, subject: Token | None, source: Frag
            f"src|way={source_kind}|{base}", f"src|lex={source_kind}|{lex}", f"key|src={key}|{source_kind != 'none'}",
            f"clen={length}", f"clen|way={length}|{base}", f"cq={is_quoted}", f"cq|lex={is_quoted}|{lex}",
            f"way|cq={way}|{is_quoted}", f"first={opener}|{base}", f"neg={any(c.dep_ == 'neg' for c in cue.children)}",
-           f"head={head}|{base}", f"sentpos={'start' if cue.i - cue.sent.start < 3 else 'mid'}",
+           f"head={head}|{base}", f"sentpos={'start' if cue.i - sent.start < 3 else 'mid'}",
            f"root={cue.dep_ == 'ROOT'}|{lex}"]
     if key in GIVEN_SOURCE and source:  # "Issa: ..." names its speaker, "The Latest: ..." does not
         named = [t for t in _starting_in(cue.doc, source) if not t.is_punct]

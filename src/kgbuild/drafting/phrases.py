@@ -15,6 +15,7 @@ SOURCE_NOUNS = frozenset({"poll", "survey", "study", "report", "view", "opinion"
                           "testimony", "judgment", "assessment"})  # "in the poll": "in a statement" goes with "said"
 OPENING_MARKS = "\"“‘' \t\u00a0"
 HEARSAY = frozenset({"reportedly", "allegedly", "purportedly", "supposedly", "reputedly"})
+PHRASE_WORDS = frozenset({"according", ":", "in", *HEARSAY})  # the words `phrase_candidate` looks at
 
 
 def _clause_without(tok: Token, phrase: set[int], body: str) -> Fragments:
