@@ -15,6 +15,8 @@ from pathlib import Path
 import httpx
 from common import free_port, stop
 
+from kgbuild.bulk import VirtuosoLoader
+
 BIN = Path(sys.executable).parent
 OXIGRAPH = shutil.which("oxigraph", path=str(BIN)) or shutil.which("oxigraph")
 VIRTUOSO = shutil.which("virtuoso-t")
@@ -163,9 +165,5 @@ class Virtuoso(_Engine):
         _wait_http(self.sparql_url + "?query=ASK%7B%7D", self.proc, "virtuoso-t", timeout=120)
 
     def isql(self, script: str) -> str:
-        assert ISQL is not None
-        done = subprocess.run([ISQL, self.isql_address, "dba", "dba", "VERBOSE=OFF", "BANNER=OFF", "PROMPT=OFF",
-                               "ECHO=OFF", "ERRORS=STDOUT"], input=script, capture_output=True, text=True,
-                              timeout=120)
-        assert "*** Error" not in done.stdout, done.stdout
-        return done.stdout
+        """Run SQL as dba through kgbuild's own isql runner (which raises on the first error)."""
+        return VirtuosoLoader(self.isql_address, "dba", "dba", self.folder, timeout=120).run(script)
