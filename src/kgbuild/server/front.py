@@ -30,6 +30,7 @@ from urllib.parse import parse_qsl
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .cache import AnswerCache
+from .saved import split_name
 from .state import ServerState
 
 _BYPASS = frozenset({b"origin", b"if-none-match", b"range", b"authorization", b"cookie"})
@@ -101,6 +102,5 @@ class AnswerFront:
         if path == "/sparql":
             return b"query=" in query_string and not any(
                 _VOLATILE.search(value.encode()) for _, value in parse_qsl(query_string.decode("latin-1")))
-        name = path.removeprefix("/queries/")
-        query = self.state.queries.get(name) or self.state.queries.get(name.rpartition(".")[0])
+        query = self.state.queries.get(split_name(path.removeprefix("/queries/"))[0])
         return query is None or not _VOLATILE.search(query.sparql.encode())

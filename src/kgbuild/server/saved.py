@@ -56,7 +56,8 @@ async def list_queries(request: Request) -> Response:
     return JSONResponse([describe(q) for q in state.queries.values()], headers=COMMON_HEADERS)
 
 
-def _split_name(raw: str) -> tuple[str, str | None]:
+def split_name(raw: str) -> tuple[str, str | None]:
+    """'actors.csv' -> ('actors', 'csv'): a saved query's name and the format its extension asks for."""
     stem, dot, ext = raw.rpartition(".")
     if dot and ext.lower() in formats.EXTENSIONS:
         return stem, ext.lower()
@@ -65,7 +66,7 @@ def _split_name(raw: str) -> tuple[str, str | None]:
 
 async def run_query(request: Request) -> Response:
     state: ServerState = request.app.state.kg
-    name, ext = _split_name(request.path_params["name"])
+    name, ext = split_name(request.path_params["name"])
     query = state.queries.get(name)
     if query is None:
         known = ", ".join(sorted(state.queries)) or "none"
