@@ -57,7 +57,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, subp
     store.flush()
     del store
     process: list[subprocess.Popen[bytes]] = []
-    with kgbuild_serve("--store", str(folder / "store"), "--timeout", "20", log=folder / "serve.log",
+    # a generous timeout: these queries test parsing limits, and a loaded CI machine is slow to parse them
+    with kgbuild_serve("--store", str(folder / "store"), "--timeout", "50", log=folder / "serve.log",
                        process=process) as url:
         yield url, process[0], folder / "serve.log"
 
