@@ -275,7 +275,12 @@ class _FlowMap(dict):
     """Written in flow style: {quote: x, occurrence: 2}."""
 
 
-class _Dumper(yaml.SafeDumper):
+# libyaml's emitter where PyYAML was built with it (its wheels are): the same text as the pure-Python
+# one (checked on 85 drafted articles) in a tenth of the time, which was ~10 % of drafting an article.
+_BaseDumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _Dumper(_BaseDumper):  # type: ignore[misc]
     def ignore_aliases(self, data: Any) -> bool:
         return True
 
