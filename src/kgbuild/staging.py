@@ -42,8 +42,8 @@ if TYPE_CHECKING:
 BULK_BATCH_BYTES = max(1, int(os.environ.get("KGBUILD_BULK_BATCH_MB") or 8)) << 20
 # Batches per loader child (_Children): a child costs an interpreter start and leaves with the memory it grew
 # (16: 54 children at 100,000 articles, each at 80 to 120 MB). $KGBUILD_LOADER_BATCHES changes it.
+BATCHES_PER_LOADER = max(1, int(os.environ.get("KGBUILD_LOADER_BATCHES") or 16))
 LOADER = "kgbuild.loadchild"  # the child's module, run with `python -m` (named, not imported: it imports the store)
-BATCHES_PER_LOADER = int(os.environ.get("KGBUILD_LOADER_BATCHES") or 16)
 
 
 # ---------------------------------------------------------------- folders beside the store
