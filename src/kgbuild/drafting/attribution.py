@@ -65,10 +65,21 @@ def _subtree(tok: Token, without: Iterable[Token] = ()) -> list[Token]:
     return [t for t in tok.subtree if t.i not in skip]
 
 
+def _since_quote(word: Token, limit: int, start: int = 0) -> list[Token] | None:
+    """The words between the nearest closing quotation mark before `word` (at most `limit` words
+    back, none before `start`) and `word`; None when there is no such mark."""
+    words: list[Token] = []
+    for tok in reversed(word.doc[max(start, word.i - limit):word.i]):
+        if tok.text in CLOSING_QUOTES:
+            return words[::-1]
+        words.append(tok)
+    return None
+
+
 def _after_closing_quote(word: Token) -> bool:
     """'“...,” wrote a reader' or '"...", wrote': the word comes right after a quotation's closing mark."""
-    before = [t.text for t in word.doc[max(0, word.i - 2):word.i]]
-    return bool(before) and (before[-1] in CLOSING_QUOTES or before[-1] == "," and len(before) == 2 and before[0] in CLOSING_QUOTES)
+    words = _since_quote(word, 2)
+    return words is not None and all(t.text == "," for t in words)
 
 
 def _subject(word: Token) -> Token | None:
@@ -102,6 +113,12 @@ def _subject(word: Token) -> Token | None:
     return None
 
 
+def _unquoted_subject(word: Token, quoted: set[int]) -> Token | None:
+    """`_subject`, unless the parse took words of a quotation for the one who says it."""
+    subject = _subject(word)
+    return None if subject is not None and subject.idx in quoted else subject
+
+
 def _phrase(head: Token, body: str) -> Fragments:
     """A noun phrase without its relative clauses and trailing punctuation."""
     drop = [c for c in head.children if c.dep_ in ("relcl", "acl")
@@ -112,14 +129,7 @@ def _phrase(head: Token, body: str) -> Fragments:
 def _after_quote(word: Token, body: str) -> Fragments:
     """'“...,” Flynn, a top surrogate, said': the words between a quotation and a speech verb the
     parser gave no subject (it hangs them on the quotation), when they open with a name."""
-    words = []
-    for tok in reversed(word.doc[max(word.sent.start, word.i - NEXT_SOURCE_WORDS - 1):word.i]):
-        if tok.text in CLOSING_QUOTES:
-            break
-        words.append(tok)
-    else:
-        return ()
-    words.reverse()
+    words = _since_quote(word, NEXT_SOURCE_WORDS + 1, word.sent.start) or []
     named = [t for t in words if not t.is_punct]
     if not named or named[0].pos_ not in ("PROPN", "PRON", "DET"):
         return ()
@@ -185,17 +195,23 @@ def _has_letter(tok: Token) -> bool:
     return any(ch.isalpha() for ch in tok.text)
 
 
+def _having(doc: Any, attr: int, values: Iterable[int | str]) -> Any:
+    """Which words' `attr` (a spaCy attribute id) is one of `values` (strings by their hash): one
+    array read instead of a Token per word, which costs ~2 us."""
+    import numpy
+
+    wanted = [doc.vocab.strings.add(v) if isinstance(v, str) else v for v in values]
+    return numpy.isin(doc.to_array([attr]).ravel(), numpy.array(wanted, dtype="uint64"))
+
+
 def _worth_a_look(doc: Any) -> list[int]:
     """Indices of the words that may propose a candidate: verbs, nouns and adjectives, and the words
-    that open a reporting phrase (one array read: most words are neither, and a Token costs ~2 us)."""
+    that open a reporting phrase."""
     import numpy
     from spacy.attrs import LOWER, POS
     from spacy.parts_of_speech import ADJ, AUX, NOUN, VERB
 
-    strings = doc.vocab.strings
-    rows = doc.to_array([POS, LOWER])
-    phrase = numpy.array([strings.add(w) for w in PHRASE_WORDS], dtype="uint64")
-    return numpy.flatnonzero(numpy.isin(rows[:, 0], [VERB, AUX, NOUN, ADJ]) | numpy.isin(rows[:, 1], phrase)).tolist()
+    return numpy.flatnonzero(_having(doc, POS, [VERB, AUX, NOUN, ADJ]) | _having(doc, LOWER, PHRASE_WORDS)).tolist()
 
 
 def candidates(doc: Any, quoted: set[int], body: str | None = None) -> Iterator[Candidate]:
@@ -218,9 +234,7 @@ def candidates(doc: Any, quoted: set[int], body: str | None = None) -> Iterator[
         if not contents:
             continue
         lemma = tok.lemma_.lower()
-        subject = _subject(tok)
-        if subject is not None and subject.idx in quoted:
-            subject = None  # a parse that takes words of a quotation for the one who says it
+        subject = _unquoted_subject(tok, quoted)
         source, refers_to = _source(subject, body, tok)
         for way, content, extra in contents:
             frags = content_frags(content, body)
@@ -272,12 +286,12 @@ def _reports(cue: Token, quote: Any) -> bool:
 _SIGNATURE = re.compile(r"[ \t\u00a0]*(―|—|–|--?)[ \t\u00a0]*([A-Z][\w.’'-]*(?:[ \t\u00a0]+[A-Z][\w.’'-]*){0,4})[ \t\u00a0]*(?:\n|$)")
 
 
-def _signature(body: str, end: int) -> Attribution | None:
+def _signature(body: str, start: int, end: int) -> Attribution | None:
     """'“...” ― Jane Doe' (a dash and a name ending the line a quote ends): the name is the speaker."""
     sign = _SIGNATURE.match(body, end)
     if sign is None:
         return None
-    return Attribution((sign.span(2),), (sign.span(1),), ())
+    return Attribution((sign.span(2),), (sign.span(1),), ((start, end),), direct=True)
 
 
 def _attach_quotes(doc: Any, body: str, quotes: list[tuple[int, int]], found: list[Attribution],
@@ -289,9 +303,9 @@ def _attach_quotes(doc: Any, body: str, quotes: list[tuple[int, int]], found: li
         words = doc.char_span(start, end, alignment_mode="expand")
         sent = words[0].sent if words is not None else None
         local = [a for i, a in cues.items() if words is not None and _reports(doc[i], words)]
-        signed = _signature(body, end)
+        signed = _signature(body, start, end)
         if not local and signed is not None:
-            found.append(replace(signed, content=((start, end),), direct=True))
+            found.append(signed)
         elif local:
             cand = local[0]
             same = next((i for i, a in enumerate(found) if a.cue == cand.cue), None)
@@ -326,15 +340,12 @@ def scored_candidates(doc: Any, body: str) -> Iterator[tuple[Candidate, tuple[st
 
 
 def _speech_verbs(doc: Any) -> list[int]:
-    """Indices of the verbs whose lemma, as written, is a speech verb (one array read, not a Token per word)."""
+    """Indices of the verbs whose lemma is a speech verb."""
     import numpy
     from spacy.attrs import LEMMA, POS
     from spacy.parts_of_speech import VERB
 
-    strings = doc.vocab.strings
-    wanted = numpy.array([strings.add(w) for w in SPEECH], dtype="uint64")
-    rows = doc.to_array([POS, LEMMA])
-    return numpy.flatnonzero((rows[:, 0] == VERB) & numpy.isin(rows[:, 1], wanted)).tolist()
+    return numpy.flatnonzero(_having(doc, POS, [VERB]) & _having(doc, LEMMA, SPEECH)).tolist()
 
 
 def _speech_cues(doc: Any, body: str, found: Iterable[Candidate], quoted: set[int]) -> dict[int, Attribution]:
@@ -343,11 +354,10 @@ def _speech_cues(doc: Any, body: str, found: Iterable[Candidate], quoted: set[in
     cues = {c.cue_index: c.attribution for c in reversed(list(found)) if c.key.partition("|")[0] in SPEECH}
     for i in _speech_verbs(doc):
         tok = doc[i]
-        if i not in cues and tok.lemma_.lower() in SPEECH and tok.idx not in quoted:
-            subject = _subject(tok)
-            source, refers_to = _source(subject if subject is None or subject.idx not in quoted else None, body, tok)
+        if i not in cues and tok.idx not in quoted:
+            source, refers_to = _source(_unquoted_subject(tok, quoted), body, tok)
             if source:
-                cues[tok.i] = Attribution(source, _cue(tok, body), (), refers_to=refers_to)
+                cues[i] = Attribution(source, _cue(tok, body), (), refers_to=refers_to)
     return dict(sorted(cues.items()))
 
 

@@ -128,7 +128,7 @@ class ArticleEntities:
         text = self.body[start:end]
         inside = [(k, s) for k, s in self.named() if start <= s.start and s.end <= end
                   and self.type_of(k) in m.ACTOR_TYPES]
-        words = re.findall(r"[A-Za-z]+", text.lower())
+        words = _words(text)
         roles = [w for w in words if w in ROLE_WORDS]
         if inside:
             key, span = max(inside, key=lambda x: (x[1].end - x[1].start, x[1].start))

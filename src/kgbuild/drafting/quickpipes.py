@@ -18,7 +18,7 @@ from spacy.attrs import DEP, IS_SPACE, LEMMA, LOWER, MORPH, ORTH, POS, TAG
 from spacy.tokens._retokenize import set_token_attrs
 
 MAX_CACHED = 500_000  # combinations remembered before starting over (a bound, never reached by one corpus)
-_READS = {"LOWER": -1, "TAG": 0, "DEP": 1, "IS_SPACE": 2}  # what patterns may test (LOWER apart), by place in a key
+_READS = {"TAG": 0, "DEP": 1, "IS_SPACE": 2}  # what patterns may test besides LOWER, by place in a key
 _QUICK_ORDER = (POS, MORPH, LEMMA)  # attributes written back as one array; TAG and DEP go token by token
 _QUICK = set(_QUICK_ORDER)
 _NONE, _UNSET = (0, 0, 0), (False, False, False)
@@ -48,7 +48,7 @@ class _WordTest:
 
     @staticmethod
     def read(pattern: dict[str, Any]) -> _WordTest:
-        unknown = set(pattern) - set(_READS)
+        unknown = set(pattern) - {*_READS, "LOWER"}
         if unknown:
             raise ValueError(f"pattern attributes {sorted(unknown)}")
         rest = tuple((_READS[name], _test(spec)) for name, spec in pattern.items() if name != "LOWER")
