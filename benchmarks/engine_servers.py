@@ -166,4 +166,4 @@ class Virtuoso(_Engine):
 
     def isql(self, script: str) -> str:
         """Run SQL as dba through kgbuild's own isql runner (which raises on the first error)."""
-        return VirtuosoLoader(self.isql_address, "dba", "dba", self.folder, timeout=120).run(script)
+        return VirtuosoLoader(self.isql_address, "dba", "dba", self.load_dir, isql=ISQL, timeout=120).run(script)

@@ -19,6 +19,11 @@ SEED_ARTICLE = BASE + "article/a2fbfe0915b87551"
 SHARED = REPO.parent / "shared"
 
 
+def leftovers(path: Path) -> list[str]:
+    """The hidden staging or displaced folders a writer left beside the store at `path`."""
+    return sorted(p.name for p in path.parent.iterdir() if p.name.startswith(f".{path.name}."))
+
+
 def select(store: KgStore, sparql: str) -> list[dict[str, str]]:
     """Run a SELECT and return rows as {variable: lexical value} (unbound variables omitted)."""
     result = store.query(sparql)

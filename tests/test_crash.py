@@ -24,6 +24,7 @@ from pathlib import Path
 import make_corpus
 import pyoxigraph as ox
 import pytest
+from helpers import leftovers
 
 from kgbuild.build import build
 from kgbuild.store import KgStore
@@ -51,10 +52,6 @@ def digests(path: Path) -> dict[str, str]:
     assert not list(store.quads(ox.DefaultGraph()))
     del store
     return out
-
-
-def leftovers(path: Path) -> list[str]:
-    return [p.name for p in path.parent.iterdir() if p.name.startswith(f".{path.name}.")]
 
 
 def run_build(corpus: Path, store: Path, kill_after: float | None = None) -> bool:

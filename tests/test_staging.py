@@ -17,6 +17,7 @@ from pathlib import Path
 import make_corpus
 import pyoxigraph as ox
 import pytest
+from helpers import leftovers
 
 from kgbuild import staging
 from kgbuild.errors import StoreError
@@ -30,10 +31,6 @@ def nquads(graph: int, n: int = 50) -> bytes:
     """`n` quads in graph number `graph`, one N-Quads line each."""
     return "".join(f'<http://ex.org/s{graph}-{i}> <http://ex.org/p> "v{i}" <http://ex.org/g{graph}> .\n'
                    for i in range(n)).encode()
-
-
-def leftovers(path: Path) -> list[str]:
-    return sorted(p.name for p in path.parent.iterdir() if p.name.startswith(f".{path.name}."))
 
 
 def loader_children(pid: int) -> list[int]:

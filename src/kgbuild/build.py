@@ -148,7 +148,7 @@ class _Files:
         return len(self.starts) - 1
 
     def __iter__(self) -> Iterator[str]:
-        return (self.text[self.starts[i]:self.starts[i + 1] - 1] for i in range(len(self)))
+        return itertools.chain.from_iterable(self.chunks(1024))
 
     def chunks(self, size: int) -> Iterator[list[str]]:
         for i in range(0, len(self), size):

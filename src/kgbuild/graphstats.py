@@ -44,14 +44,13 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .store import KgStore
-from .vocab import KG
+from .vocab import KGNS
 
 VERSION = "1"  # part of each cached key: bump it when what GraphStats holds changes
 DIGEST = 16  # bytes per pooled term
 ENTITY, SUBJECT, OBJECT = "e", "s", "o"  # pools of subjects under the base IRI, other subjects, objects;
 # the pool of a class's instances is named by the class IRI (which has a scheme, so cannot be one of these)
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-SOURCE_HASH = ox.NamedNode(KG + "sourceHash")
 BUCKETS = 256  # digest partitions in `combine` (by the first byte of the digest)
 BUCKET_BYTES = 1 << 15  # a bucket's records are written out past this
 
@@ -362,17 +361,24 @@ def store_totals(store: KgStore, base: str, *, leave_out: ox.NamedNode,
     those random lookups fill Oxigraph's 128 MB cache of strings (the build's peak memory).
     """
     cache = StatsCache.of(store)
-    if uncounted is not None and cache is not None:
-        return _trusted_totals(store, base, cache, uncounted)
-    keys = store.graph_hashes()
-    graphs = [g for g in store.graphs() if g != leave_out]
-    names = {g.value for g in graphs}
+    trusted = uncounted is not None and cache is not None  # every cached row is a graph of the store
+    keys = {} if trusted else store.graph_hashes()
+    graphs = list(uncounted or ()) if trusted else [g for g in store.graphs() if g != leave_out]
+    names = set() if trusted else {g.value for g in graphs}
+
+    def key_of(graph: ox.NamedNode) -> str | None:
+        if not trusted:
+            return keys.get(graph.value)
+        marked = next(store.match(None, KGNS.sourceHash, None, graph), None)  # the registry's graph has a key
+        return marked.object.value if marked is not None else None
 
     def each() -> Iterator[GraphStats]:
         found: set[str] = set()
         stale: list[str] = []
         for graph, key, head, digests in cache.rows() if cache else ():
-            if graph in names and graph in keys and key == f"{VERSION}:{keys[graph]}":
+            if trusted:
+                yield GraphStats.unpack(head, digests)
+            elif graph in names and graph in keys and key == f"{VERSION}:{keys[graph]}":
                 found.add(graph)
                 yield GraphStats.unpack(head, digests)
             else:
@@ -382,8 +388,9 @@ def store_totals(store: KgStore, base: str, *, leave_out: ox.NamedNode,
         for g in graphs:
             if g.value not in found:
                 stats = count_stored(store, g, base)
-                if cache is not None and g.value in keys:
-                    cache.put(g.value, keys[g.value], stats.pack())
+                key = key_of(g)
+                if cache is not None and key is not None:
+                    cache.put(g.value, key, stats.pack())
                 yield stats
 
     try:
@@ -391,20 +398,3 @@ def store_totals(store: KgStore, base: str, *, leave_out: ox.NamedNode,
     finally:
         if cache is not None:
             cache.close()
-
-
-def _trusted_totals(store: KgStore, base: str, cache: StatsCache, uncounted: Sequence[ox.NamedNode]) -> Totals:
-    def each() -> Iterator[GraphStats]:
-        for _, _, head, digests in cache.rows():
-            yield GraphStats.unpack(head, digests)
-        for graph in uncounted:
-            stats = count_stored(store, graph, base)
-            marked = next(store.match(None, SOURCE_HASH, None, graph), None)  # the registry's graph has a key
-            if marked is not None:
-                cache.put(graph.value, marked.object.value, stats.pack())
-            yield stats
-
-    try:
-        return combine(each(), store, base)
-    finally:
-        cache.close()

@@ -67,13 +67,13 @@ class Shard:
 class Manifest:
     """What a sharded export holds: files, and for each graph its file and version."""
 
-    folder: Path
     shards: list[Shard]
     graphs: dict[str, dict[str, object]]
 
     def to_json(self) -> str:
         return json.dumps({"format": "nquads", "compression": "gzip",
                            "shards": [vars(s) for s in self.shards], "graphs": self.graphs}, indent=1) + "\n"
+
 
 def write_shards(store: KgStore, folder: Path, shards: int, *, graphs: Iterable[str] | None = None,
                  versions: dict[str, str] | None = None, prefix: str = "shard",
@@ -117,7 +117,7 @@ def write_shards(store: KgStore, folder: Path, shards: int, *, graphs: Iterable[
         os.replace(tmp, target)
         shard.sha256 = digest.hexdigest()
         out.append(shard)
-    manifest = Manifest(folder, out, entries)
+    manifest = Manifest(out, entries)
     atomic_write(folder / MANIFEST, manifest.to_json())
     return manifest
 

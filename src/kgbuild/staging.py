@@ -7,7 +7,7 @@ on the next open if a crash falls between them). Oxigraph's bulk loader is not
 transactional, so a process killed mid-load leaves only a staging folder, which the
 next writer removes (`recover`); the store itself never holds a partly loaded corpus.
 
-`KgStore.staging()` and `KgStore.swap_in()` use the folder steps here; `load_and_swap`
+`KgStore.swap_in()` uses the folder steps here; `load_and_swap`
 is the pipeline a build runs to fill a staging store from mapped articles. For an
 on-disk store the bulk loads run in child processes (`python -m kgbuild.loadchild`), a
 few batches each, so the memory Oxigraph's loader keeps leaves with them; a child dies
@@ -191,7 +191,7 @@ class _InProcess:
     """Batches loaded by this process into a staging store it holds open (an in-memory store has no folder)."""
 
     def __init__(self, store: KgStore):
-        self.store, self.staged = store, store.staging()
+        self.store, self.staged = store, type(store)()  # a new in-memory KgStore
 
     def load(self, batch: Path) -> None:
         self.staged.bulk_load_nquads(batch)
@@ -200,7 +200,7 @@ class _InProcess:
         self.store.swap_in(self.staged)
 
     def abort(self) -> None:
-        self.staged.discard()
+        self.staged.close()
 
 
 class _Children:
@@ -216,7 +216,8 @@ class _Children:
 
     def __init__(self, store: KgStore):
         assert store.path is not None
-        self.store, self.folder = store, store.staging_folder()
+        recover(store.path)  # dead writers' staging folders go first
+        self.store, self.folder = store, staging_path(store.path)
         self.child: subprocess.Popen[str] | None = None
         self.errors: BinaryIO | None = None
         self.loaded = 0
@@ -240,20 +241,26 @@ class _Children:
         if self.loaded % BATCHES_PER_LOADER == 0:
             self._end(child)
 
-    def _end(self, child: subprocess.Popen[str], failed: str | None = None) -> None:
-        """Let the child close the staging store and exit; raise its error line if it failed (or `failed`
-        says it did, whatever its exit status: a batch it did not answer for is a batch not loaded)."""
+    def _release(self, child: subprocess.Popen[str]) -> list[str]:
+        """Wait for the child (its stdin closed), close its pipes, and return its error lines."""
         self.child = None
         assert child.stdin is not None and child.stdout is not None and self.errors is not None
         try:
             child.stdin.close()
         except BrokenPipeError:
             pass
-        code = child.wait()
+        child.wait()
         child.stdout.close()
         self.errors.seek(0)
         lines = self.errors.read().decode("utf-8", "replace").strip().splitlines()
         self.errors.close()
+        return lines
+
+    def _end(self, child: subprocess.Popen[str], failed: str | None = None) -> None:
+        """Let the child close the staging store and exit; raise its error line if it failed (or `failed`
+        says it did, whatever its exit status: a batch it did not answer for is a batch not loaded)."""
+        lines = self._release(child)
+        code = child.returncode
         if code != 0 or failed:
             why = lines[-1] if lines else f"exit status {code}" if code else failed
             raise StoreError(f"bulk loading into a staging store beside {self.store.path} failed: {why}; "
@@ -269,11 +276,7 @@ class _Children:
     def abort(self) -> None:
         if self.child is not None:
             self.child.kill()
-            self.child.wait()
-            for pipe in (self.child.stdin, self.child.stdout, self.errors):
-                if pipe is not None:
-                    pipe.close()
-            self.child = None
+            self._release(self.child)
         shutil.rmtree(self.folder, ignore_errors=True)
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import shutil
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -307,38 +306,14 @@ class KgStore:
         """Release the database (on disk: its folder can then be renamed or removed)."""
         self._store = None
 
-    def staging_folder(self) -> Path:
-        """The name of a new staging store beside this one (not yet made), after removing dead writers' ones."""
-        assert self.path is not None
-        staging.recover(self.path)
-        return staging.staging_path(self.path)
-
-    def staging(self) -> KgStore:
-        """A new empty store beside this one (in memory for an in-memory store), to fill and then swap_in."""
-        if self.path is None:
-            return KgStore()
-        path = self.staging_folder()
-        try:
-            return KgStore(path)
-        except StoreError as exc:
-            raise StoreError(f"cannot create a staging store at {path}: {exc}") from None
-
-    def discard(self) -> None:
-        """Close this (staging) store and delete its folder."""
-        self.close()
-        if self.path is not None:
-            shutil.rmtree(self.path, ignore_errors=True)
-
     def swap_in(self, staged: KgStore | Path) -> None:
-        """Make the staged store (or the closed store folder `staged`) this store, in one atomic step for
-        anyone opening the path. Handles on the old store (this object's own is reopened) keep the old data.
+        """Make the staged store this one: an in-memory store's contents move over; a closed store
+        folder `staged` replaces this store's folder in one atomic step for anyone opening the path.
+        Handles on the old store (this object's own is reopened) keep the old data.
         """
         if isinstance(staged, KgStore):
-            if self.path is None or staged.path is None:
-                self._store, staged._store = staged._db, None
-                return
-            staged.close()
-            staged = staged.path
+            self._store, staged._store = staged._db, None
+            return
         assert self.path is not None
         self.close()  # nothing writes to the old folder any more
         try:
