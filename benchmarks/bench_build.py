@@ -50,6 +50,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import make_corpus  # noqa: E402
+from common import children  # noqa: E402
 
 from kgbuild.staging import BULK_BATCH_BYTES  # noqa: E402
 
@@ -88,9 +89,7 @@ def _tree_rss(pid: int) -> int:
                         if line.startswith("VmRSS:"):
                             total += int(line.split()[1]) * 1024
                             break
-            for task in os.listdir(f"/proc/{p}/task"):
-                with open(f"/proc/{p}/task/{task}/children", encoding="ascii") as f:
-                    stack.extend((int(c), p) for c in f.read().split())
+            stack.extend((c, p) for c in children(p))
         except (OSError, ValueError):
             continue
     return total

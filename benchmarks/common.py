@@ -1,6 +1,7 @@
 """What the server benchmarks share: a free loopback port, and a store built from a synthetic corpus."""
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -10,6 +11,15 @@ import make_corpus
 
 from kgbuild.build import build
 from kgbuild.store import KgStore
+
+
+def children(pid: int) -> list[int]:
+    """Linux: the child processes of `pid`, from /proc (OSError once it is gone)."""
+    found = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as f:
+            found.extend(int(c) for c in f.read().split())
+    return found
 
 
 def free_port() -> int:

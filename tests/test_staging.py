@@ -17,6 +17,7 @@ from pathlib import Path
 import make_corpus
 import pyoxigraph as ox
 import pytest
+from common import children
 from helpers import leftovers
 
 from kgbuild import staging
@@ -39,9 +40,7 @@ def loader_children(pid: int) -> list[int]:
     while stack:
         p = stack.pop()
         try:
-            for task in os.listdir(f"/proc/{p}/task"):
-                with open(f"/proc/{p}/task/{task}/children", encoding="ascii") as f:
-                    stack.extend(int(c) for c in f.read().split())
+            stack.extend(children(p))
             with open(f"/proc/{p}/cmdline", "rb") as f:
                 if b"kgbuild.loadchild" in f.read():
                     found.append(p)
