@@ -439,7 +439,7 @@ def test_quote_spans_open_on_a_mark_stay_in_their_paragraph_and_never_overlap(bo
     spans = quote_spans(body)
     assert spans == sorted(spans)
     for start, end in spans:
-        assert body[start] in "“\"" or body.startswith("''", start)
+        assert body[start] in "“”\"" or body.startswith("''", start)  # a ” before a word opens
         assert "\n" not in body[start:end]
     assert all(end <= nxt for (_, end), (nxt, _) in zip(spans, spans[1:], strict=False))
 
@@ -466,6 +466,47 @@ def test_a_speaker_the_parser_hung_on_the_quote_is_found_between_quote_and_verb(
 def test_a_stray_straight_quote_does_not_swallow_curly_quotes() -> None:
     body = '"Trump walked onto the stage, chanting “U-S-A! U-S-A!” and waving.\n"Then he left.\n'
     assert [body[s:e] for s, e in quote_spans(body)] == ["“U-S-A! U-S-A!”", '"Then he left.']
+
+
+def test_mixed_quotation_marks_pair_by_their_place_and_the_cue_between_them_is_found() -> None:
+    body = ("Clinton spoke in Ohio on Sunday.\n\n"
+            "“Our roads and bridges are crumbling,\" she said. \"Families endure blackouts.”\n\n"
+            "“Apparently not,“ he said. “A leopard doesn’t change its spots.”\n")
+    assert [body[s:e] for s, e in quote_spans(body)] == [
+        "“Our roads and bridges are crumbling,\"", "\"Families endure blackouts.”",
+        "“Apparently not,“", "“A leopard doesn’t change its spots.”"]
+    found = {(a.text(body, "source"), a.text(body, "cue"), a.text(body, "content")) for a in draft_attributions(body)}
+    assert ("she", "said", "“Our roads and bridges are crumbling,\" \"Families endure blackouts.”") in found
+    # the quote's "not" is no part of the cue
+    assert ("he", "said", "“Apparently not,“ “A leopard doesn’t change its spots.”") in found
+
+
+def test_a_paragraph_ending_in_a_colon_reports_the_next_one() -> None:
+    body = ("In a release this month, the committee said about its platform:\n\n"
+            "The platform goes further than any before it on the rights of workers.\n")
+    doc = nlp_mod.pipeline()(body)
+    found = {(c.key, c.attribution.text(body, "content")) for c in candidates(doc, set())}
+    assert ("say|colon-para", "The platform goes further than any before it on the rights of workers") in found
+
+
+def test_sources_the_parser_left_without_a_subject() -> None:
+    body = ("Alarmed by the unrest in Nevada, Senator Harry Reid, the minority leader, said that he spoke "
+            "with Mr. Sanders on Tuesday.\n\n"
+            "Two military analysts, Patrick Megahan and Chris Harman, found in 2014 that the Israeli Air Force "
+            "is the best in the world.\n")
+    doc = nlp_mod.pipeline()(body)
+    reid = next(t for t in doc if t.text == "Reid")
+    assert reid.dep_ != "nsubj"  # the misparse this test is about
+    sources = {(c.attribution.text(body, "cue"), c.attribution.text(body, "source").replace(",", ""))
+               for c in candidates(doc, set())}
+    assert ("said", "Senator Harry Reid the minority leader") in sources
+    assert ("found", "Two military analysts Patrick Megahan and Chris Harman") in sources
+    files = ("It is maintained by the company and owned by the party. Audit files from NGP VAN show that four "
+             "different Sanders-linked accounts conducted 24 separate searches of Clinton data during a 40-minute period.\n")
+    parsed = nlp_mod.pipeline()(files)
+    assert next(t for t in parsed if t.text == "show").pos_ == "NOUN"  # "show" taken for a noun
+    shown = {(c.attribution.text(files, "cue"), c.attribution.text(files, "source")) for c in candidates(parsed, set())}
+    assert any(cue == "show" and source.startswith("Audit files") for cue, source in shown)
 
 
 _STOCK_WORDS = ["I", "you", "it", "He", "said", "ain't", "gonna", "gotta", "Let's", "there", "is", "was", "but",

@@ -3,7 +3,8 @@
 Two steps. `candidates` proposes, for every word that might report something, each way its
 parse offers a content: a clause ("X said that Y"; "Y, X said"; "Y, X said, Z"), an infinitive ("vowed to
 fight"), an object ("endorsed Cruz"), a prepositional object ("critical of the plan"), a
-noun's complement ("his claim that ..."), what follows a colon ("he tweeted: ..."), and the
+noun's complement ("his claim that ..."), what follows a colon ("he tweeted: ...", or the next
+paragraph when the colon ends the verb's own: "the committee said about it:\n\n..."), and the
 reporting phrases of `phrases` ("according to X", "in the latest poll", "reportedly", "NAME:
 words" lines). Each
 candidate has a key, the lemma and the way (`say|ccomp`, `endorse|dobj`, `criticism|noun-prep:of`),
@@ -24,7 +25,11 @@ Sources: the cue's subject, or passive agent, or the noun after an inverted spee
 wrote a reader'); a participle, coordinated verb, infinitive or adjective takes the subject of
 the verb it hangs from; a relative pronoun is the source as written ("who said") and refers
 to the noun it describes (`Attribution.refers_to`); a noun cue's source is its possessor ("his
-claim") or the subject of the verb it is the object of ("Trump made an assertion").
+claim") or the subject of the verb it is the object of ("Trump made an assertion"). Where
+the parser left a finite verb without a subject, the noun phrase right before it is the source
+('Alarmed by X, Senator Harry Reid, the minority leader, said ...'), as is the noun a misparsed
+main verb hangs from ('Two analysts, A and B, found that ...') and the subject of a verb tagged
+as a noun ('Audit files show that ...').
 """
 from __future__ import annotations
 
@@ -43,9 +48,11 @@ from .spans import CUE_EDGE, Attribution, Fragments, chars, content_frags, merge
 Token = Any  # spacy.tokens.Token
 INHERITS_SUBJECT = ("xcomp", "advcl", "conj", "acl", "pcomp", "prep", "acomp")
 CUE_PARTS = ("aux", "auxpass", "neg")
+FINITE = frozenset({"VBD", "VBZ", "VBP"})
 RELATIVE = frozenset({"who", "which", "that", "whom"})
 NEXT_SOURCE_WORDS = 10  # '“...,” Flynn, a top surrogate, said': how long a source between a quote and its verb may be
 CLOSING_QUOTES = frozenset({"”", "\"", "''", "’"})
+QUOTE_MARKS = CLOSING_QUOTES | {"“", "‘"}  # '“Apparently not,“ he said': the quote's "not" is no part of the cue
 NEXT_CUE_WORDS = 4  # '“...?” Senator Jane Doe asked.': how far after a quote its cue may come
 
 
@@ -82,13 +89,45 @@ def _after_closing_quote(word: Token) -> bool:
     return words is not None and all(t.text == "," for t in words)
 
 
+def _left_noun(word: Token) -> Token | None:
+    """'Alarmed by the unrest, Senator Harry Reid, the minority leader, said ...' parsed without a
+    subject (Reid hung on "unrest"): the noun phrase that ends right before a finite verb."""
+    if word.tag_ not in FINITE:
+        return None
+    left = word.i - 1
+    while left >= word.sent.start and word.doc[left].is_punct:
+        left -= 1
+    if left < word.sent.start or word.doc[left].pos_ not in ("NOUN", "PROPN", "PRON"):
+        return None
+    noun = word.doc[left]
+    while noun.dep_ in ("appos", "compound") and noun.head.i < word.i and noun.head.pos_ in ("NOUN", "PROPN"):
+        noun = noun.head
+    return noun if noun.head.i != word.i else None
+
+
+def _main_verb_as_acl(word: Token) -> bool:
+    """'Two analysts, A and B, found that ...' parsed as a noun ("analysts") the verb describes: a
+    finite verb is no participle, and a sentence whose root is that noun has no other verb."""
+    return (word.dep_ == "acl" and word.head.pos_ in ("NOUN", "PROPN")
+            and (word.tag_ in FINITE or word.head.dep_ == "ROOT"))
+
+
 def _subject(word: Token) -> Token | None:
     """Who a cue word's report belongs to (see the module docstring)."""
+    subject = _parsed_subject(word)
+    return subject if subject is not None or word.pos_ != "VERB" else _left_noun(word)
+
+
+def _parsed_subject(word: Token) -> Token | None:
+    """The subject as the parse gives it, up the verbs and nouns the cue word hangs from."""
     for _ in range(5):
         if word.pos_ in ("NOUN", "PROPN"):
             poss = [c for c in word.children if c.dep_ == "poss"]
             if poss:
                 return poss[0]
+            subj = [c for c in word.children if c.dep_ == "nsubj"]
+            if subj:  # 'Audit files show that ...' with "show" tagged a noun
+                return subj[0]
             if word.dep_ not in ("dobj", "pobj", "attr") or word.head.i == word.i:
                 return None
             word = word.head if word.dep_ != "pobj" else word.head.head
@@ -100,13 +139,13 @@ def _subject(word: Token) -> Token | None:
         subj = [c for c in word.children if c.dep_ in ("nsubj", "csubj")]
         if subj:  # the nearest: a quotation before '..., X said' is sometimes parsed as a second subject
             return min(subj, key=lambda c: abs(c.i - word.i))
-        if word.lemma_ in SPEECH and word.tag_ in ("VBD", "VBZ", "VBP") and _after_closing_quote(word):
+        if word.lemma_ in SPEECH and word.tag_ in FINITE and _after_closing_quote(word):
             # '“...,” wrote a reader': the parser often takes the inverted subject for an object
             after = [c for c in word.rights if c.dep_ in ("dobj", "attr", "npadvmod", "oprd") and c.pos_ in ("NOUN", "PROPN")]
             if after:
                 return after[0]
-        if word.dep_ == "relcl":
-            return word.head
+        if word.dep_ == "relcl" or _main_verb_as_acl(word) or (word.dep_ == "acl" and word.tag_ == "VBG"):
+            return word.head  # ('Democrats supporting Mrs. Clinton': who does what the participle says)
         if word.dep_ not in INHERITS_SUBJECT or word.head.i == word.i:
             return None
         word = word.head
@@ -150,16 +189,18 @@ def _source(subject: Token | None, body: str, cue: Token | None = None) -> tuple
 def _cue(word: Token, body: str, extra: Iterable[Token] = ()) -> Fragments:
     """The cue word with its auxiliaries, negation, particle, the adverbs right before it ("also
     said", "has repeatedly said") and a colon right after it ("said:"), as annotators mark cues."""
-    parts = [c for c in word.children if c.dep_ in CUE_PARTS or (c.dep_ == "prt" and c.tag_ == "RP")
-             or (c.dep_ == "advmod" and c.tag_ == "RB" and c.i < word.i and word.i - c.i <= 2)]
+    parts = [c for c in word.children if (c.dep_ in CUE_PARTS or (c.dep_ == "prt" and c.tag_ == "RP")
+             or (c.dep_ == "advmod" and c.tag_ == "RB" and c.i < word.i and word.i - c.i <= 2))
+             and not any(t.text in QUOTE_MARKS for t in word.doc[min(c.i, word.i):max(c.i, word.i)])]
     after = word.doc[word.i + 1] if word.i + 1 < len(word.doc) else None
     colon = [after] if after is not None and after.text == ":" else []
     return token_frags([word, *extra, *parts, *colon], body, CUE_EDGE)
 
 
 # ---------------------------------------------------------------- candidates
-def _contents(word: Token) -> Iterator[tuple[str, list[Token], list[Token]]]:
-    """(way, content tokens, extra cue tokens) for each content the parse offers `word`."""
+def _contents(word: Token, colons: list[tuple[int, int]]) -> Iterator[tuple[str, list[Token], list[Token]]]:
+    """(way, content tokens, extra cue tokens) for each content the parse offers `word`; `colons`
+    are the article's `paragraph_colons`."""
     for child in word.children:
         if child.dep_ in ("ccomp", "xcomp", "dobj"):
             yield child.dep_, _subtree(child), []
@@ -177,6 +218,10 @@ def _contents(word: Token) -> Iterator[tuple[str, list[Token], list[Token]]]:
         yield "aside", [t for t in _subtree(word.head, [word]) if t.sent == word.sent], []
     if word.i + 1 < len(word.doc) and word.doc[word.i + 1].text == ":" and word.pos_ == "VERB":
         yield "colon", _after_colon(word.doc[word.i + 1]), []  # `_cue` takes the colon
+    elif word.pos_ == "VERB":  # 'the committee said about its platform:\n\n"..."'
+        last = next((colon for start, colon in colons if start <= word.i < colon - 1), None)
+        if last is not None:
+            yield "colon-para", _after_colon(word.doc[last]), []
 
 
 def _after_colon(colon: Token) -> list[Token]:
@@ -189,6 +234,20 @@ def _after_colon(colon: Token) -> list[Token]:
     while end < len(doc) and not (doc[end].is_space and "\n" in doc[end].text):
         end += 1
     return list(doc[start:end])
+
+
+def _paragraph_colons(doc: Any) -> list[tuple[int, int]]:
+    """(where its sentence starts, where it is) of each colon that ends a paragraph."""
+    import numpy
+    from spacy.attrs import ORTH
+
+    out = []
+    for i in numpy.flatnonzero(_having(doc, ORTH, [":"])).tolist():
+        colon = doc[i]
+        after = doc[i + 1] if i + 1 < len(doc) else None
+        if after is None or "\n" in colon.whitespace_ or (after.is_space and "\n" in after.text):
+            out.append((colon.sent.start, i))
+    return out
 
 
 def _has_letter(tok: Token) -> bool:
@@ -218,6 +277,7 @@ def candidates(doc: Any, quoted: set[int], body: str | None = None) -> Iterator[
     """Every possible attribution of a parsed article (see the module docstring); `body` is
     `doc.text`, which spaCy rebuilds from every token each time it is asked for."""
     body = doc.text if body is None else body
+    colons = _paragraph_colons(doc)
     for i in _worth_a_look(doc):
         tok = doc[i]
         if tok.idx in quoted and not transcript_speaker(tok, body):
@@ -230,7 +290,7 @@ def candidates(doc: Any, quoted: set[int], body: str | None = None) -> Iterator[
             continue
         if tok.pos_ not in ("VERB", "AUX", "NOUN", "ADJ") or tok.dep_ in ("aux", "auxpass") or not _has_letter(tok):
             continue  # (the hyphen of "re-nominate" is sometimes tagged a verb)
-        contents = list(_contents(tok))
+        contents = list(_contents(tok, colons))
         if not contents:
             continue
         lemma = tok.lemma_.lower()
