@@ -14,7 +14,8 @@ from helpers import DATA, REPO, SEED_ANNOTATION, SEED_TEXT
 from kgbuild import loader
 from kgbuild import model as m
 from kgbuild.cli import main
-from kgbuild.draft import draft_article, find_quotes, pending_reviews
+from kgbuild.draft import draft_article, draft_articles, draft_brat, draft_brats, find_quotes, pending_reviews
+from kgbuild.errors import KgbuildError
 from kgbuild.importers.common import find_dates, normalize_date
 
 
@@ -151,3 +152,19 @@ def test_dates_in_running_text_and_the_dateline(corpus: Path, registry: m.Regist
         ("6 January 2026", "2026-01-06"), ("June 2025", "2025-06"), ("2027", "2027")]
     article, _ = draft_text(corpus, registry, text)
     assert article.published == m.TimeValue("2026-01-06", "date")
+
+
+def test_articles_parsed_in_batches_draft_as_they_do_one_at_a_time(tmp_path: Path, registry: m.Registry) -> None:
+    small = tmp_path / "small.txt"
+    small.write_text("The mayor said that the budget was late. “We will fix it,” she added.\n", encoding="utf-8")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    paths = [SEED_TEXT, empty, small, SEED_TEXT]  # more than one batch's worth is not needed: order and errors are
+    drafted = list(draft_articles(((p, tmp_path / f"{i}.yaml") for i, p in enumerate(paths)), registry=registry))
+    assert [path for path, _ in drafted] == [empty, SEED_TEXT, small, SEED_TEXT]  # unreadable first, then in order
+    assert isinstance(drafted[0][1], KgbuildError) and "empty" in str(drafted[0][1])
+    for (path, draft), i in zip(drafted[1:], (0, 2, 3), strict=True):
+        assert draft.yaml == draft_article(path, registry=registry, out_yaml=tmp_path / f"{i}.yaml").yaml
+    brats = list(draft_brats(paths))
+    assert isinstance(brats[0][1], KgbuildError)
+    assert [ann for _, (_, ann) in brats[1:]] == [draft_brat(p)[1] for p in (SEED_TEXT, small, SEED_TEXT)]

@@ -17,9 +17,9 @@ from kgbuild import loader
 from kgbuild import model as m
 from kgbuild.cli import main
 from kgbuild.draft import draft_attributions
-from kgbuild.drafting import cuemodel
+from kgbuild.drafting import cuemodel, fitting
 from kgbuild.drafting import nlp as nlp_mod
-from kgbuild.drafting.attribution import candidates, extract, training_rows, univocal
+from kgbuild.drafting.attribution import candidates, choose, extract, scored_candidates, training_rows, univocal
 from kgbuild.drafting.brat import read_brat, write_brat
 from kgbuild.drafting.dates import resolve
 from kgbuild.drafting.evaluate import drafting, evaluate, gold_articles, saved_drafts
@@ -353,6 +353,44 @@ def test_the_cue_model_learns_from_gold_and_reads_back(tmp_path: Path) -> None:
     found = extract(nlp_mod.pipeline()(unseen), again)
     assert [(a.text(unseen, "cue"), a.text(unseen, "content")) for a in found] == [
         ("said", "that prices would fall")]
+
+
+def test_seeming_and_being_expected_have_no_source_but_saying_does() -> None:
+    body = ("She seemed to embody the contradictions of her party. Turnout is expected to be high in Iowa. "
+            "The mayor expected to win.\n")
+    sources = {(c.attribution.text(body, "cue"), c.attribution.text(body, "source"))
+               for c in candidates(nlp_mod.pipeline()(body), set())}
+    assert ("seemed", "") in sources and ("is expected", "") in sources
+    assert ("expected", "The mayor") in sources  # the active verb keeps its subject
+
+
+def test_a_construction_keeps_its_own_threshold() -> None:
+    model = cuemodel.CueModel({}, 0.0, 0.25, {"dobj": 0.4})
+    assert model.threshold_for("endorse|dobj") == 0.4
+    assert model.threshold_for("criticism|noun-prep:of") == model.threshold_for("say|ccomp") == 0.25
+    body = "Critics endorsed the plan.\n"
+    doc = nlp_mod.pipeline()(body)
+    scored = list(scored_candidates(doc, body))
+    assert {cuemodel.construction(c.key) for c, _ in scored} == {"dobj"}
+    even = [0.3] * len(scored)
+    assert choose(doc, body, scored, even, model) == []
+    (kept,) = choose(doc, body, scored, even, cuemodel.CueModel({}, 0.0, 0.25))
+    assert kept.text(body, "content") == "the plan"
+    again = cuemodel.read(model.to_json())
+    assert again.thresholds == {"dobj": 0.4}
+
+
+def test_thresholds_are_chosen_out_of_fold_on_the_training_articles(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("sklearn", reason="the [train] extra is not installed")
+    monkeypatch.setattr(fitting, "MIN_CANDIDATES", 1)  # the toy corpus is small: every construction is tried
+    body, gold = _training_gold()
+    articles = [fitting.prepare(nlp_mod.pipeline()(body), gold) for _ in range(fitting.FOLDS * 2)]
+    said: list[str] = []
+    model = fitting.fit(articles, c=10.0, progress=said.append)
+    assert said[:fitting.FOLDS] == [f"fold {i} of {fitting.FOLDS} fitted" for i in range(1, fitting.FOLDS + 1)]
+    assert model.threshold in fitting.THRESHOLDS and set(model.thresholds.values()) <= set(fitting.THRESHOLDS)
+    scores = fitting.evaluate(articles[:1], [[model.probability(f) for _, f in articles[0].scored]], model)
+    assert scores.counts[("content", "exact")].f1 == 1.0  # the toy attributions, and nothing else
 
 
 def test_training_without_scikit_learn_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:

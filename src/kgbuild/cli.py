@@ -6,6 +6,7 @@ is done by the library modules each one calls.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -594,40 +595,73 @@ def draft_cmd(articles: tuple[Path, ...], output: Path | None, output_dir: Path 
         registry_path, *[t.parent for t in targets[:1] if t is not None], articles[0].parent).registry
     if output_dir is not None:
         output_dir.mkdir(parents=True, exist_ok=True)
+    if len(articles) == 1:
+        _check_free(articles[0], targets[0], force)
+        click.echo(_write_draft(articles[0], targets[0], _draft_one(articles[0], targets[0], fmt, registry)), err=True)
+        return
     failed = 0
-    for article, target in zip(articles, targets, strict=True):
-        try:
-            click.echo(_draft_one(article, target, fmt, registry, force), err=True)
-        except KgbuildError as exc:
-            if len(articles) == 1:
-                raise
+    target_of = dict(zip(articles, targets, strict=True))  # (the same article twice has the same target)
+    for article, outcome in _draft_many(articles, targets, fmt, registry, force):
+        if isinstance(outcome, KgbuildError):
             failed += 1
-            click.echo(f"error: {exc}", err=True)
-    if len(articles) > 1:
-        click.echo(f"drafted {len(articles) - failed} of {len(articles)} articles", err=True)
+            click.echo(f"error: {outcome}", err=True)
+        else:
+            click.echo(_write_draft(article, target_of[article], outcome), err=True)
+    click.echo(f"drafted {len(articles) - failed} of {len(articles)} articles", err=True)
     if failed:
         raise SystemExit(1)
 
 
-def _draft_one(article: Path, output: Path | None, fmt: str, registry: Any, force: bool) -> str:
-    """Draft one article to `output` (stdout if None); the line that says what was written."""
-    from .draft import draft_article, draft_brat, pending_reviews
-
+def _check_free(article: Path, output: Path | None, force: bool) -> None:
+    """Refuse to overwrite a draft (or the text saved beside it) that may have been reviewed."""
     text_out = output.with_suffix(".txt") if output is not None else None
     for target in (output, text_out if text_out != article else None):
         if target is not None and target.exists() and not force:
             raise KgbuildError(f"{target} exists (a reviewed annotation?); use --force to overwrite it")
+
+
+def _draft_one(article: Path, output: Path | None, fmt: str, registry: Any) -> Any:
+    """The draft of one article: (source, brat text) for brat, else a `Draft`."""
+    from .draft import draft_article, draft_brat
+
     if fmt == "brat":
-        source, ann = draft_brat(article)
+        return draft_brat(article)
+    return draft_article(article, registry=registry, out_yaml=output or article.with_suffix(".yaml"))
+
+
+def _draft_many(articles: tuple[Path, ...], targets: list[Path | None], fmt: str, registry: Any,
+                force: bool) -> Iterator[tuple[Path, Any]]:
+    """(article, its draft or the error it gave) for several articles, parsed in batches."""
+    from .draft import draft_articles, draft_brats
+
+    free: list[tuple[Path, Path | None]] = []
+    for article, target in zip(articles, targets, strict=True):
+        try:
+            _check_free(article, target, force)
+            free.append((article, target))
+        except KgbuildError as exc:
+            yield article, exc
+    if fmt == "brat":
+        yield from draft_brats(a for a, _ in free)
+    else:
+        yield from draft_articles(((a, t or a.with_suffix(".yaml")) for a, t in free), registry=registry)
+
+
+def _write_draft(article: Path, output: Path | None, drafted: Any) -> str:
+    """Write one article's draft to `output` (stdout if None); the line that says what was written."""
+    from .draft import pending_reviews
+
+    if isinstance(drafted, tuple):  # brat: (source, standoff)
+        source, ann = drafted
         found = sum(1 for line in ann.splitlines() if line.startswith("E"))
         if output is None:
             sys.stdout.write(ann)
             return f"{article}: {found} attribution(s)"
         if source.is_html:
-            atomic_write(text_out, source.body)
+            atomic_write(output.with_suffix(".txt"), source.body)
         atomic_write(output, ann)
         return f"wrote {output}: {found} attribution(s)"
-    result = draft_article(article, registry=registry, out_yaml=output or article.with_suffix(".yaml"))
+    result = drafted
     if output is None:
         if result.is_html:
             raise KgbuildError(f"{article}: an HTML page needs -o FILE.yaml: its extracted text is saved beside it")

@@ -42,6 +42,7 @@ the item is checked (`pending_reviews` counts what is left).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,9 +55,10 @@ from .drafting.cuemodel import shipped
 from .drafting.dates import resolve
 from .drafting.entities import ArticleEntities, Proposal
 from .drafting.events import DraftEvent, find_events
-from .drafting.nlp import parse_for_attributions, pipeline
+from .drafting.nlp import parse_batches, parse_for_attributions, pipeline
 from .drafting.source import ArticleSource, read_article
 from .drafting.spans import Attribution, Fragments, trim
+from .errors import KgbuildError
 from .importers.common import (
     DateHit,
     NameHit,
@@ -338,12 +340,34 @@ def draft_article(text_path: Path, *, registry: m.Registry, out_yaml: Path | Non
 
     For an HTML page the extracted text is in `Draft.body`; the caller writes it to `Draft.text_path`.
     """
-    text_path = Path(text_path)
+    source = read_article(Path(text_path))
+    return draft_parsed(source, pipeline()(source.body), registry=registry, out_yaml=out_yaml)
+
+
+def draft_articles(articles: Iterable[tuple[Path, Path | None]], *,
+                   registry: m.Registry) -> Iterator[tuple[Path, Draft | KgbuildError]]:
+    """`draft_article` for each (article, annotation file) pair, the articles parsed in batches
+    (`nlp.parse_batches`): an article that cannot be read or drafted gives its error, the others
+    their drafts. Unreadable articles come first, then the drafts in order."""
+    readable = []
+    for path, out_yaml in articles:
+        try:
+            readable.append((read_article(Path(path)), (path, out_yaml)))
+        except KgbuildError as exc:
+            yield Path(path), exc
+    for doc, (source, (path, out_yaml)) in parse_batches((s.body, (s, ctx)) for s, ctx in readable):
+        try:
+            yield Path(path), draft_parsed(source, doc, registry=registry, out_yaml=out_yaml)
+        except KgbuildError as exc:
+            yield Path(path), exc
+
+
+def draft_parsed(source: ArticleSource, doc: Any, *, registry: m.Registry, out_yaml: Path | None = None) -> Draft:
+    """`draft_article` for an article already read and parsed (`doc`, by `nlp.pipeline`, entities included)."""
+    text_path = source.path
     out_yaml = Path(out_yaml) if out_yaml is not None else text_path.with_suffix(".yaml")
-    source = read_article(text_path)
     body = source.body
     saved_text = out_yaml.with_suffix(".txt") if source.is_html else text_path
-    doc = pipeline()(body)
     attributions = extract(doc, shipped(), body)
     article_id = article_id_for(saved_text, body)
     names = RegistryNames(registry)
@@ -436,6 +460,19 @@ def draft_brat(path: Path) -> tuple[ArticleSource, str]:
     """The article at `path` and its attributions as brat standoff (no registry needed); nothing is written."""
     source = read_article(Path(path))
     return source, write_brat(draft_attributions(source.body), source.body)
+
+
+def draft_brats(paths: Iterable[Path]) -> Iterator[tuple[Path, tuple[ArticleSource, str] | KgbuildError]]:
+    """`draft_brat` for each article, parsed in batches, errors as `draft_articles` gives them."""
+    readable = []
+    for path in paths:
+        try:
+            readable.append(read_article(Path(path)))
+        except KgbuildError as exc:
+            yield Path(path), exc
+    for doc, source in parse_batches(((s.body, s) for s in readable), for_attributions=True):
+        attributions = univocal(extract(doc, shipped(), source.body))
+        yield source.path, (source, write_brat(attributions, source.body))
 
 
 def pending_reviews(annotation_text: str) -> int:
