@@ -35,10 +35,8 @@ from pathlib import Path
 
 from kgbuild import loader
 from kgbuild.anchoring import Span
-from kgbuild.draft import draft_article, draft_attributions
-from kgbuild.drafting.attribution import extract, univocal
+from kgbuild.draft import attributions_of, draft_article, draft_attributions
 from kgbuild.drafting.brat import read_brat
-from kgbuild.drafting.cuemodel import shipped
 from kgbuild.drafting.evaluate import gold_articles, report
 from kgbuild.drafting.nlp import BATCH, MODEL, NOT_FOR_ATTRIBUTIONS, parse_batches, pipeline
 from kgbuild.drafting.scoring import Scores, score_article
@@ -133,7 +131,7 @@ def batched_seconds(bodies: list[str]) -> float:
     """CPU seconds to draft the attributions of `bodies` parsed in batches, as several articles are."""
     started = time.process_time()
     for doc, body in parse_batches(((b, b) for b in bodies), for_attributions=True):
-        univocal(extract(doc, shipped(), body))
+        attributions_of(doc, body)
     return time.process_time() - started
 
 

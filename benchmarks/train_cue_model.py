@@ -19,14 +19,14 @@ from kgbuild import loader
 from kgbuild.drafting import cuemodel, fitting
 from kgbuild.drafting.brat import read_brat
 from kgbuild.drafting.evaluate import gold_articles, report
-from kgbuild.drafting.nlp import NOT_FOR_ATTRIBUTIONS, pipeline
+from kgbuild.drafting.nlp import parse_batches
 
 
 def parsed(checkout: Path, split: str) -> list[fitting.Article]:
     """The articles of one split, parsed, with their candidates."""
     articles = gold_articles(checkout / "data" / split)
-    docs = pipeline().pipe((loader.read_text(a.text) for a in articles), disable=NOT_FOR_ATTRIBUTIONS)
-    return [fitting.prepare(doc, read_brat(loader.read_text(a.ann))) for doc, a in zip(docs, articles, strict=True)]
+    docs = parse_batches(((loader.read_text(a.text), a) for a in articles), for_attributions=True)
+    return [fitting.prepare(doc, read_brat(loader.read_text(a.ann))) for doc, a in docs]
 
 
 def main(argv: list[str]) -> int:

@@ -595,19 +595,18 @@ def draft_cmd(articles: tuple[Path, ...], output: Path | None, output_dir: Path 
         registry_path, *[t.parent for t in targets[:1] if t is not None], articles[0].parent).registry
     if output_dir is not None:
         output_dir.mkdir(parents=True, exist_ok=True)
-    if len(articles) == 1:
-        _check_free(articles[0], targets[0], force)
-        click.echo(_write_draft(articles[0], targets[0], _draft_one(articles[0], targets[0], fmt, registry)), err=True)
-        return
     failed = 0
     target_of = dict(zip(articles, targets, strict=True))  # (the same article twice has the same target)
     for article, outcome in _draft_many(articles, targets, fmt, registry, force):
-        if isinstance(outcome, KgbuildError):
-            failed += 1
-            click.echo(f"error: {outcome}", err=True)
-        else:
+        if not isinstance(outcome, KgbuildError):
             click.echo(_write_draft(article, target_of[article], outcome), err=True)
-    click.echo(f"drafted {len(articles) - failed} of {len(articles)} articles", err=True)
+            continue
+        if len(articles) == 1:
+            raise outcome
+        failed += 1
+        click.echo(f"error: {outcome}", err=True)
+    if len(articles) > 1:
+        click.echo(f"drafted {len(articles) - failed} of {len(articles)} articles", err=True)
     if failed:
         raise SystemExit(1)
 
@@ -620,18 +619,9 @@ def _check_free(article: Path, output: Path | None, force: bool) -> None:
             raise KgbuildError(f"{target} exists (a reviewed annotation?); use --force to overwrite it")
 
 
-def _draft_one(article: Path, output: Path | None, fmt: str, registry: Any) -> Any:
-    """The draft of one article: (source, brat text) for brat, else a `Draft`."""
-    from .draft import draft_article, draft_brat
-
-    if fmt == "brat":
-        return draft_brat(article)
-    return draft_article(article, registry=registry, out_yaml=output or article.with_suffix(".yaml"))
-
-
 def _draft_many(articles: tuple[Path, ...], targets: list[Path | None], fmt: str, registry: Any,
                 force: bool) -> Iterator[tuple[Path, Any]]:
-    """(article, its draft or the error it gave) for several articles, parsed in batches."""
+    """(article, its draft or the error it gave) for each article, parsed in batches."""
     from .draft import draft_articles, draft_brats
 
     free: list[tuple[Path, Path | None]] = []

@@ -45,7 +45,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from . import model as m
 from .anchoring import Span, sentences
@@ -72,6 +72,7 @@ from .importers.common import (
 )
 
 REVIEW = "REVIEW"
+T = TypeVar("T")
 _VERB_STEMS = (
     r"sa(?:y|ys|id|ying)|warn(?:s|ed|ing)?|stated|stating|argu(?:e|es|ed|ing)|insist(?:s|ed|ing)?"
     r"|claim(?:ed|ing)|emphasi[sz](?:e|es|ed|ing)|prais(?:e|es|ed|ing)|t(?:ells|old)|add(?:s|ed)"
@@ -344,22 +345,29 @@ def draft_article(text_path: Path, *, registry: m.Registry, out_yaml: Path | Non
     return draft_parsed(source, pipeline()(source.body), registry=registry, out_yaml=out_yaml)
 
 
+def _read_all(items: Iterable[tuple[Path, T]]) -> tuple[list[tuple[ArticleSource, T]], list[tuple[Path, KgbuildError]]]:
+    """The articles that can be read, each with its context, and the errors of those that cannot."""
+    readable, unreadable = [], []
+    for path, context in items:
+        try:
+            readable.append((read_article(Path(path)), context))
+        except KgbuildError as exc:
+            unreadable.append((Path(path), exc))
+    return readable, unreadable
+
+
 def draft_articles(articles: Iterable[tuple[Path, Path | None]], *,
                    registry: m.Registry) -> Iterator[tuple[Path, Draft | KgbuildError]]:
     """`draft_article` for each (article, annotation file) pair, the articles parsed in batches
     (`nlp.parse_batches`): an article that cannot be read or drafted gives its error, the others
     their drafts. Unreadable articles come first, then the drafts in order."""
-    readable = []
-    for path, out_yaml in articles:
+    readable, unreadable = _read_all(articles)
+    yield from unreadable
+    for doc, (source, out_yaml) in parse_batches((s.body, (s, out)) for s, out in readable):
         try:
-            readable.append((read_article(Path(path)), (path, out_yaml)))
+            yield source.path, draft_parsed(source, doc, registry=registry, out_yaml=out_yaml)
         except KgbuildError as exc:
-            yield Path(path), exc
-    for doc, (source, (path, out_yaml)) in parse_batches((s.body, (s, ctx)) for s, ctx in readable):
-        try:
-            yield Path(path), draft_parsed(source, doc, registry=registry, out_yaml=out_yaml)
-        except KgbuildError as exc:
-            yield Path(path), exc
+            yield source.path, exc
 
 
 def draft_parsed(source: ArticleSource, doc: Any, *, registry: m.Registry, out_yaml: Path | None = None) -> Draft:
@@ -453,7 +461,12 @@ def draft_parsed(source: ArticleSource, doc: Any, *, registry: m.Registry, out_y
 
 def draft_attributions(body: str) -> list[Attribution]:
     """The attributions of an article's text, the outermost of nested ones (for brat output and scoring)."""
-    return univocal(extract(parse_for_attributions(body), shipped(), body))
+    return attributions_of(parse_for_attributions(body), body)
+
+
+def attributions_of(doc: Any, body: str) -> list[Attribution]:
+    """`draft_attributions` of an article already parsed (`doc`, the parse of `body`)."""
+    return univocal(extract(doc, shipped(), body))
 
 
 def draft_brat(path: Path) -> tuple[ArticleSource, str]:
@@ -464,15 +477,10 @@ def draft_brat(path: Path) -> tuple[ArticleSource, str]:
 
 def draft_brats(paths: Iterable[Path]) -> Iterator[tuple[Path, tuple[ArticleSource, str] | KgbuildError]]:
     """`draft_brat` for each article, parsed in batches, errors as `draft_articles` gives them."""
-    readable = []
-    for path in paths:
-        try:
-            readable.append(read_article(Path(path)))
-        except KgbuildError as exc:
-            yield Path(path), exc
-    for doc, source in parse_batches(((s.body, s) for s in readable), for_attributions=True):
-        attributions = univocal(extract(doc, shipped(), source.body))
-        yield source.path, (source, write_brat(attributions, source.body))
+    readable, unreadable = _read_all((p, None) for p in paths)
+    yield from unreadable
+    for doc, source in parse_batches(((s.body, s) for s, _ in readable), for_attributions=True):
+        yield source.path, (source, write_brat(attributions_of(doc, source.body), source.body))
 
 
 def pending_reviews(annotation_text: str) -> int:

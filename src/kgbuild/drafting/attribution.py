@@ -109,11 +109,12 @@ def _left_noun(word: Token) -> Token | None:
     return noun if noun.head.i != word.i else None
 
 
-def _main_verb_as_acl(word: Token) -> bool:
-    """'Two analysts, A and B, found that ...' parsed as a noun ("analysts") the verb describes: a
-    finite verb is no participle, and a sentence whose root is that noun has no other verb."""
+def _acl_of_its_source(word: Token) -> bool:
+    """Whether the noun a clause describes is who reports: 'Democrats supporting Mrs. Clinton' (a
+    participle), and 'Two analysts, A and B, found that ...' parsed as a noun the verb describes
+    (a finite verb is no participle, and a sentence whose root is that noun has no other verb)."""
     return (word.dep_ == "acl" and word.head.pos_ in ("NOUN", "PROPN")
-            and (word.tag_ in FINITE or word.head.dep_ == "ROOT"))
+            and (word.tag_ in FINITE or word.tag_ == "VBG" or word.head.dep_ == "ROOT"))
 
 
 def _impersonal(word: Token) -> bool:
@@ -157,8 +158,8 @@ def _parsed_subject(word: Token) -> Token | None:
             after = [c for c in word.rights if c.dep_ in ("dobj", "attr", "npadvmod", "oprd") and c.pos_ in ("NOUN", "PROPN")]
             if after:
                 return after[0]
-        if word.dep_ == "relcl" or _main_verb_as_acl(word) or (word.dep_ == "acl" and word.tag_ == "VBG"):
-            return word.head  # ('Democrats supporting Mrs. Clinton': who does what the participle says)
+        if word.dep_ == "relcl" or _acl_of_its_source(word):
+            return word.head
         if word.dep_ not in INHERITS_SUBJECT or word.head.i == word.i:
             return None
         word = word.head
